@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpu_tracer.bpf.c - CPU-side latency of CUDA driver launch and sync calls.
+ *
+ * gt_enter runs as a uprobe on the first instruction of each traced
+ * libcuda.so.1 function, gt_exit as its uretprobe. User space attaches the
+ * same two programs once per function, with the function's enum gt_api as
+ * the BPF cookie, and reads the per-(process, API) histograms from the
+ * `hists` map.
+ *
+ * Only the user-space register file (struct pt_regs from the uapi headers)
+ * and helpers are touched, no kernel structure: the object needs no
+ * relocation and loads unchanged on any kernel with BPF cookies (5.15+).
+ */
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "gpu_tracer.h"
+
+/* Calls in flight, one per thread; LRU so dead threads age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);		/* pid_tgid */
+	__type(value, struct gt_start);
+} starts SEC(".maps");
+
+/*
+ * Cumulative histograms; user space diffs successive reads and deletes the
+ * entries of processes that have exited. Not preallocated: a value is 1.3 KiB
+ * and most slots of the table stay unused.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2048);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct gt_key);
+	__type(value, struct gt_hist);
+} hists SEC(".maps");
+
+/* Written with atomic adds here, read through the mmapped .bss. */
+struct gt_drops drops = {};
+
+/* Template for a new histogram (too big for the 512-byte BPF stack). */
+static const struct gt_hist zero_hist = {};
+
+SEC("uprobe")
+int BPF_KPROBE(gt_enter)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct gt_start s = {
+		.api = bpf_get_attach_cookie(ctx),
+	};
+	long err;
+
+	s.ts_ns = bpf_ktime_get_ns();
+	err = bpf_map_update_elem(&starts, &id, &s, BPF_NOEXIST);
+	if (err == -17 /* EEXIST */) {
+		/* A nested traced call, or a previous call that never returned. */
+		__sync_fetch_and_add(&drops.overwritten, 1);
+		err = bpf_map_update_elem(&starts, &id, &s, BPF_ANY);
+	}
+	if (err)
+		__sync_fetch_and_add(&drops.start_full, 1);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(gt_exit, long rc)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct gt_key key = { .tgid = id >> 32 };
+	struct gt_start *s;
+	struct gt_hist *h;
+	unsigned int slot;
+	__u64 delta;
+
+	s = bpf_map_lookup_elem(&starts, &id);
+	if (!s) {
+		__sync_fetch_and_add(&drops.no_start, 1);
+		return 0;
+	}
+	delta = now - s->ts_ns;
+	key.api = s->api;
+	bpf_map_delete_elem(&starts, &id);
+
+	h = bpf_map_lookup_elem(&hists, &key);
+	if (!h) {
+		bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&hists, &key);
+		if (!h) {
+			__sync_fetch_and_add(&drops.hist_full, 1);
+			return 0;
+		}
+		bpf_get_current_comm(h->comm, sizeof(h->comm));
+	}
+	slot = gt_slot(delta);
+	if (slot >= GT_SLOTS)	/* for the verifier; gt_slot() never exceeds it */
+		slot = GT_SLOTS - 1;
+	__sync_fetch_and_add(&h->slots[slot], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, delta);
+	/* CUresult is an enum (int); CUDA_SUCCESS is 0. */
+	if ((int)rc)
+		__sync_fetch_and_add(&h->errors, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gpu_tracer.h - types shared by bpf/gpu_tracer.bpf.c and user space.
+ *
+ * The tracer times calls into libcuda.so.1 with a uprobe on entry and a
+ * uretprobe on return. A launch is asynchronous: what is measured is the
+ * CPU-side launch latency (enqueue plus driver back-pressure), never the
+ * kernel's execution time on the GPU.
+ */
+#ifndef GPU_TRACER_H
+#define GPU_TRACER_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+/*
+ * Which function a probe sits on. It travels as the BPF cookie of each
+ * attachment, so one program pair serves every entry point.
+ */
+enum gt_api {
+	GT_LAUNCH_KERNEL,
+	GT_LAUNCH_KERNEL_PTSZ,
+	GT_LAUNCH_KERNEL_EX,
+	GT_LAUNCH_KERNEL_EX_PTSZ,
+	GT_LAUNCH_COOPERATIVE,
+	GT_LAUNCH_COOPERATIVE_PTSZ,
+	GT_GRAPH_LAUNCH,
+	GT_GRAPH_LAUNCH_PTSZ,
+	GT_STREAM_SYNC,
+	GT_CTX_SYNC,
+	GT_EVENT_SYNC,
+	/* A function in the tracer itself, timed to measure our own cost. */
+	GT_CALIBRATE,
+	GT_API_COUNT,
+};
+
+#define GT_FIRST_SYNC GT_STREAM_SYNC
+
+/*
+ * Histogram: log2 buckets, each power of two split into 2^GT_SUB_BITS
+ * linear sub-buckets (bpftrace's hist(n, k) with k = GT_SUB_BITS), in ns.
+ * Values below 2^GT_SUB_BITS get one bucket each. With 4 sub-buckets the
+ * widest bucket spans 25% of its lower bound: 4 us lands in [3584, 4096),
+ * 6 us in [5120, 6144). Values of 2^(GT_MAX_LOG2 + 1) ns (~18 min) and
+ * more are counted in the last bucket.
+ */
+#define GT_SUB_BITS	2
+#define GT_SUB		(1U << GT_SUB_BITS)
+#define GT_MAX_LOG2	39
+#define GT_SLOTS	((GT_MAX_LOG2 - GT_SUB_BITS + 2) * GT_SUB)
+
+/* Key of the per-process histogram map. */
+struct gt_key {
+	__u32 tgid;
+	__u32 api;		/* enum gt_api */
+};
+
+struct gt_hist {
+	__u64 count;		/* calls that returned */
+	__u64 sum_ns;
+	__u64 errors;		/* calls that returned a CUresult other than 0 */
+	char comm[16];
+	__u64 slots[GT_SLOTS];
+};
+
+/* A call in flight, keyed by the full pid_tgid of the calling thread. */
+struct gt_start {
+	__u64 ts_ns;
+	__u32 api;
+	__u32 pad;
+};
+
+/*
+ * Events we could not account for. Nothing is lost silently: each is
+ * counted here and shown by `ai_monitor trace`.
+ */
+struct gt_drops {
+	__u64 overwritten;	/* entry found its thread's previous call still in flight */
+	__u64 no_start;		/* return without a recorded entry (evicted, or attached mid-call) */
+	__u64 start_full;	/* could not record an entry */
+	__u64 hist_full;	/* no room for a new (process, API) histogram */
+};
+
+static inline unsigned int gt_log2(__u64 v)
+{
+	unsigned int r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* Bucket index of a latency in ns; the inverse is gt_slot_lo()/gt_slot_hi(). */
+static inline unsigned int gt_slot(__u64 ns)
+{
+	unsigned int l;
+
+	if (ns < GT_SUB)
+		return ns;
+	l = gt_log2(ns);
+	if (l > GT_MAX_LOG2)
+		return GT_SLOTS - 1;
+	return ((l - GT_SUB_BITS + 1) << GT_SUB_BITS) +
+	       ((ns >> (l - GT_SUB_BITS)) & (GT_SUB - 1));
+}
+
+#endif /* GPU_TRACER_H */

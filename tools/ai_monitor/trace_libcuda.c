@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trace_libcuda.c - find the libcuda.so.1 to trace, and its functions.
+ *
+ * A uprobe sits on an inode, not on a process: attaching to the file a
+ * process has mapped traces that process and every later one mapping the
+ * same file. So the job here is to name the right file, the way the dynamic
+ * loader would, or the way a given (possibly containerised) process did.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "trace_lib.h"
+
+#define LIBCUDA "libcuda.so.1"
+
+static void say(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+/* A shared object we could trace: an ELF file for our own machine and class. */
+static bool is_our_elf(const char *path)
+{
+	Elf64_Ehdr eh;
+	bool ok;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) &&
+	     !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	     eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64 &&
+	     eh.e_type == ET_DYN;
+	close(fd);
+	return ok;
+}
+
+static int try_dir(const char *dir, size_t dirlen, char *path, size_t len)
+{
+	if (!dirlen)
+		return -ENOENT;
+	if ((size_t)snprintf(path, len, "%.*s/%s", (int)dirlen, dir, LIBCUDA) >= len)
+		return -ENAMETOOLONG;
+	return is_our_elf(path) ? 0 : -ENOENT;
+}
+
+static int from_ld_library_path(char *path, size_t len)
+{
+	const char *p = getenv("LD_LIBRARY_PATH"), *end;
+
+	for (; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if (!try_dir(p, end - p, path, len))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * /etc/ld.so.cache, glibc's format since 2.32 ("glibc-ld.so.cache1.1"),
+ * possibly behind the old libc5 one ("ld.so-1.7.0") in older files. In
+ * the new format, string offsets count from the start of the new header.
+ */
+#define CACHE_OLD	"ld.so-1.7.0"
+#define CACHE_NEW	"glibc-ld.so.cache1.1"
+
+struct cache_new_hdr {
+	char magic[20];
+	__u32 nlibs;
+	__u32 len_strings;
+	__u8 flags;
+	__u8 pad[3];
+	__u32 extension_offset;
+	__u32 unused[3];
+};
+
+struct cache_new_entry {
+	__s32 flags;
+	__u32 key, value;
+	__u32 osversion;
+	__u64 hwcap;
+};
+
+static int from_ld_so_cache(const char *cache, char *path, size_t len)
+{
+	const struct cache_new_hdr *h;
+	const struct cache_new_entry *e;
+	size_t size, off = 0, base, i;
+	struct stat st;
+	char *map;
+	int fd, err = -ENOENT;
+
+	fd = open(cache, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(*h)) {
+		close(fd);
+		return -ENOENT;
+	}
+	size = st.st_size;
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -errno;
+
+	if (!memcmp(map, CACHE_OLD, sizeof(CACHE_OLD) - 1)) {
+		__u32 nold;
+
+		/* struct { char magic[11]; u32 nlibs; } then 12-byte entries. */
+		memcpy(&nold, map + 12, sizeof(nold));
+		off = 16 + (size_t)nold * 12;
+		off = (off + 7) & ~(size_t)7;
+	}
+	if (off > size - sizeof(*h) || memcmp(map + off, CACHE_NEW, sizeof(CACHE_NEW) - 1))
+		goto out;
+	h = (const void *)(map + off);
+	base = off;
+	e = (const void *)(h + 1);
+	if (h->nlibs > (size - off - sizeof(*h)) / sizeof(*e))
+		goto out;
+	for (i = 0; i < h->nlibs; i++) {
+		size_t k = base + e[i].key, v = base + e[i].value;
+
+		if (k >= size || v >= size)
+			continue;
+		if (strnlen(map + k, size - k) == size - k ||
+		    strnlen(map + v, size - v) == size - v)
+			continue;
+		if (strcmp(map + k, LIBCUDA) || !is_our_elf(map + v))
+			continue;
+		if ((size_t)snprintf(path, len, "%s", map + v) >= len) {
+			err = -ENAMETOOLONG;
+			continue;
+		}
+		err = 0;
+		break;
+	}
+out:
+	munmap(map, size);
+	return err;
+}
+
+/* Where distributions and NVIDIA's installers put the driver library. */
+static const char *const usual_dirs[] = {
+	"/usr/lib/x86_64-linux-gnu",
+	"/lib/x86_64-linux-gnu",
+	"/usr/lib64",
+	"/lib64",
+	"/usr/lib",
+	"/lib",
+	"/usr/local/cuda/lib64",
+	"/usr/lib/wsl/lib",
+};
+
+static bool same_file(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_dev == dev && st.st_ino == ino;
+}
+
+/*
+ * The libcuda mapping of process @pid. /proc/PID/maps prints the path as
+ * seen from our root, which for a process in another mount namespace is a
+ * path in its own: try it under /proc/PID/root, then as is, checking the
+ * inode each time, and finally /proc/PID/map_files/, which always leads to
+ * the mapped file (root only).
+ */
+static int from_process(pid_t pid, char *path, size_t len, char *why, size_t whylen)
+{
+	char maps[64], line[PATH_MAX + 128], found[PATH_MAX] = "";
+	unsigned long start = 0, end = 0, ino = 0;
+	unsigned int maj = 0, min = 0;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+	f = fopen(maps, "re");
+	if (!f) {
+		int err = -errno;
+
+		say(why, whylen, "cannot read %s: %s", maps, strerror(-err));
+		return err;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e, i;
+		unsigned int ma, mi;
+		const char *base;
+		int n = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu %n", &s, &e, &ma, &mi, &i, &n) < 5 ||
+		    !n || line[n] != '/')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		base = strrchr(line + n, '/') + 1;
+		if (strncmp(base, "libcuda.so", 10))
+			continue;
+		snprintf(found, sizeof(found), "%s", line + n);
+		start = s;
+		end = e;
+		maj = ma;
+		min = mi;
+		ino = i;
+		break;
+	}
+	fclose(f);
+	if (!found[0]) {
+		say(why, whylen, "process %d has not mapped libcuda.so", pid);
+		return -ENOENT;
+	}
+	if ((size_t)snprintf(path, len, "/proc/%d/root%s", pid, found) < len &&
+	    same_file(path, makedev(maj, min), ino))
+		return 0;
+	if ((size_t)snprintf(path, len, "%s", found) < len &&
+	    same_file(path, makedev(maj, min), ino))
+		return 0;
+	snprintf(path, len, "/proc/%d/map_files/%lx-%lx", pid, start, end);
+	if (access(path, R_OK)) {
+		int err = -errno;
+
+		say(why, whylen, "process %d maps %s, which we cannot open: %s",
+		    pid, found, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen)
+{
+	size_t i;
+
+	if (pid > 0)
+		return from_process(pid, path, len, why, whylen);
+	if (!from_ld_library_path(path, len) || !from_ld_so_cache("/etc/ld.so.cache", path, len))
+		return 0;
+	for (i = 0; i < sizeof(usual_dirs) / sizeof(usual_dirs[0]); i++)
+		if (!try_dir(usual_dirs[i], strlen(usual_dirs[i]), path, len))
+			return 0;
+	say(why, whylen, "%s not found in $LD_LIBRARY_PATH, /etc/ld.so.cache or the usual "
+	    "directories (is the NVIDIA driver installed? --lib PATH names it)", LIBCUDA);
+	return -ENOENT;
+}
+
+/* Symbol names in a full symbol table may carry a version: "name@VER". */
+static bool sym_is(const char *sym, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(sym, name, n) && (sym[n] == '\0' || sym[n] == '@');
+}
+
+static long vaddr_to_offset(Elf *elf, GElf_Addr addr)
+{
+	GElf_Phdr ph;
+	size_t i, n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		if (addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_memsz)
+			return addr - ph.p_vaddr + ph.p_offset;
+	}
+	return -ENOENT;
+}
+
+static long find_in(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t i, n;
+	GElf_Sym sym;
+
+	if (!data || !sh->sh_entsize)
+		return -ENOENT;
+	n = sh->sh_size / sh->sh_entsize;
+	for (i = 0; i < n; i++) {
+		const char *s;
+
+		if (!gelf_getsym(data, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+			continue;
+		s = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (s && sym_is(s, name))
+			return vaddr_to_offset(elf, sym.st_value);
+	}
+	return -ENOENT;
+}
+
+long gt_elf_func_offset(const char *path, const char *name)
+{
+	static const Elf64_Word order[] = { SHT_DYNSYM, SHT_SYMTAB };
+	long ret = -ENOENT;
+	size_t k;
+	Elf *elf;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		ret = -ENOEXEC;
+		goto out;
+	}
+	for (k = 0; k < 2 && ret == -ENOENT; k++) {
+		Elf_Scn *scn = NULL;
+		GElf_Shdr sh;
+
+		while ((scn = elf_nextscn(elf, scn)) && ret == -ENOENT)
+			if (gelf_getshdr(scn, &sh) && sh.sh_type == order[k])
+				ret = find_in(elf, scn, &sh, name);
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return ret;
+}
