@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Top-level build. Kernel modules go through kbuild (Kbuild lists the module
+# directories); user space (BPF object + skeleton, tools, tests) is plain make.
+#
+#   make                 modules for the default kernel, tools, tests
+#   make KVER=6.12       modules against the newest Debian 6.12 headers
+#   make KDIR=/path      modules against any prepared kernel tree
+#   make W=1 / C=1       extra warnings / sparse, as in the kernel
+#   make check           set up, build, run every test (host + VM, 6.1 + 6.12)
+#   make demo            set up, build, boot the VM and show the whole thing
+#   make bench           benchmarks (results go to build/bench/)
+#
+# DKMS calls `make KERNELRELEASE=<release>`: that selects the kernel to build
+# for. Kbuild itself never reads this file (it reads Kbuild).
+
+SHELL := /bin/bash
+
+ifneq ($(KERNELRELEASE),)
+KVER ?= $(KERNELRELEASE)
+endif
+
+# KDIR, in order: the KDIR variable; KVER (a series "6.1"/"6.12" means the
+# headers set-up unpacked for the kernel the tests boot, else the newest
+# installed in /usr/src; anything else is a release); the running kernel's
+# build tree; the 6.1 headers from set-up.
+series_headers = $(firstword \
+	$(wildcard $(CURDIR)/.cache/headers/usr/src/linux-headers-$(shell \
+		cat $(CURDIR)/.cache/kernels/$(1).release 2>/dev/null)/Makefile) \
+	$(shell ls -d /usr/src/linux-headers-$(2)/Makefile 2>/dev/null | sort -V | tail -n 1))
+KDIR_6.1 = $(patsubst %/Makefile,%,$(call series_headers,6.1,6.1.0-*-amd64))
+KDIR_6.12 = $(patsubst %/Makefile,%,$(call series_headers,6.12,6.12.*+deb12-amd64))
+ifeq ($(KDIR),)
+ifneq ($(KVER),)
+ifneq ($(filter 6.1 6.12,$(KVER)),)
+KDIR := $(KDIR_$(KVER))
+else
+KDIR := $(firstword $(wildcard /lib/modules/$(KVER)/build /usr/src/linux-headers-$(KVER)))
+endif
+else
+KDIR := $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) $(KDIR_6.1))
+endif
+endif
+
+# Debian's kernel.release says "6.1.192"; the release modules must match
+# (vermagic) is UTS_RELEASE, e.g. "6.1.0-56-amd64".
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+KBUILD_OUT = $(CURDIR)/build/$(KREL)
+
+MODULE_DIRS := ai_sched ai_mem
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
+USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+	-I$(CURDIR)/include/uapi -I$(CURDIR)/tools -I$(CURDIR)/tests/lib
+# libbpf is linked statically so the tools run unchanged inside the test VM.
+LIBBPF_STATIC := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+
+OUT := $(CURDIR)/build/user
+
+.PHONY: all modules modules-all user tools tests clean deps check demo bench \
+	install help
+
+all: modules user
+
+help:
+	@sed -n '3,16p' Makefile
+
+deps:
+	@tests/vm/setup.sh
+
+# Kbuild writes objects next to the sources it is given, so each kernel gets
+# a mirror of the module sources (symlinks) under build/<release>/.
+modules:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel tree (KDIR='$(KDIR)'): run 'make deps' or set KDIR" >&2; exit 1; }
+	@test -n "$(KREL)" || { echo "$(KDIR) is not a prepared kernel tree" >&2; exit 1; }
+	@mkdir -p $(addprefix $(KBUILD_OUT)/,$(MODULE_DIRS) include)
+	@ln -sfn $(CURDIR)/Kbuild $(KBUILD_OUT)/Kbuild
+	@ln -sfn $(CURDIR)/include/uapi $(KBUILD_OUT)/include/uapi
+	@for d in $(MODULE_DIRS); do \
+		find $(KBUILD_OUT)/$$d -maxdepth 1 -xtype l -delete; \
+		for f in $$d/Kbuild $$d/*.[ch]; do \
+			[ -e "$$f" ] && ln -sfn $(CURDIR)/$$f $(KBUILD_OUT)/$$f; \
+		done; \
+	done; true
+	$(MAKE) -C $(KDIR) M=$(KBUILD_OUT) W=$(W) C=$(C) modules
+	@for d in $(MODULE_DIRS); do cp -f $(KBUILD_OUT)/$$d/$$d.ko $(KBUILD_OUT)/; done
+	@echo "modules for $(KREL): $(addprefix build/$(KREL)/,$(addsuffix .ko,$(MODULE_DIRS)))"
+
+# Both Debian kernels the tests boot.
+modules-all:
+	$(MAKE) modules KVER=6.1
+	$(MAKE) modules KVER=6.12
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(KBUILD_OUT) INSTALL_MOD_DIR=extra modules_install
+
+# User-space pieces register themselves through fragments next to their
+# sources; each appends to USER_TARGETS (built by `make user`), and may add
+# to VM_FILES ("path-on-host:path-in-vm"), HOST_TESTS and BENCHES.
+USER_TARGETS :=
+VM_FILES :=
+HOST_TESTS :=
+include $(sort $(wildcard bpf/build.mk tools/*/build.mk tests/*/build.mk))
+
+user: $(USER_TARGETS)
+tools tests: user
+
+clean:
+	rm -rf build
+
+# The two commands README gives. Both set up whatever a fresh machine lacks.
+check:
+	@tests/run-all.sh
+
+demo:
+	@tests/vm/demo.sh
+
+bench:
+	@tests/bench/run.sh
+
+# For tests/vm/mkinitramfs.sh: what user space puts into the VM.
+print-vm-files:
+	@echo $(VM_FILES)
+print-host-tests:
+	@echo $(HOST_TESTS)
+print-kdir:
+	@echo $(KDIR)
+modules-clean:
+	$(MAKE) -C $(KDIR) M=$(KBUILD_OUT) clean

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# report.awk - turn a test VM's console log into verdicts.
+#
+#   awk -v kver=6.1 -f report.awk console.log
+#
+# Prints one line per check ("PASS|FAIL|SKIP [kver] case: name") and at the
+# end "@@TOTALS <passed> <failed> <skipped>". A run is red when any check
+# fails, a case exits non-zero unexplained or never ends (killed at its
+# deadline), the kernel reports a bug, or the VM never reaches "@@VM DONE".
+
+function verdict(kind, what) {
+	printf "%s [%s] %s: %s\n", kind, kver, (cur == "" ? "vm" : cur), what
+	if (kind == "PASS")
+		pass++
+	else if (kind == "FAIL") {
+		fail++
+		case_failed[cur] = 1
+	} else
+		skipped++
+}
+
+BEGIN { pass = fail = skipped = 0; cur = ""; booted = done = 0 }
+
+{ sub(/\r$/, "") }
+
+/^@@VM BOOT / { booted = 1; next }
+/^@@VM DONE/ { done = 1; next }
+/^@@BEGIN / { cur = $2; open_case[cur] = 1; next }
+/^@@END / {
+	rc = $3
+	sub(/^rc=/, "", rc)
+	if (rc != 0 && !case_failed[cur])
+		verdict("FAIL", rc == 137 ? "killed at its deadline (hang?)" : \
+			"exited with status " rc " without a failed check")
+	delete open_case[cur]
+	cur = ""
+	next
+}
+
+# The kernel's own reports, wherever they land in a line.
+/BUG:|kernel BUG at|invalid opcode:|WARNING:|Oops|general protection|KASAN|UBSAN|kmemleak|Kernel panic|Call Trace:/ {
+	if ($0 !~ /^(not )?ok [0-9]+ / && $0 !~ /^#/) {
+		line = $0
+		sub(/^\[ *[0-9.]+\] /, "", line)
+		verdict("FAIL", "kernel: " line)
+		next
+	}
+}
+
+/^not ok [0-9]+/ {
+	line = $0
+	sub(/^not ok [0-9]+ *-? */, "", line)
+	verdict("FAIL", line)
+	next
+}
+/^ok [0-9]+/ {
+	line = $0
+	sub(/^ok [0-9]+ *-? */, "", line)
+	if (line ~ /# *SKIP/) {
+		reason = line
+		sub(/.*# *SKIP */, "", reason)
+		sub(/ *# *SKIP.*/, "", line)
+		verdict("SKIP", line " (" reason ")")
+	} else
+		verdict("PASS", line)
+	next
+}
+
+END {
+	for (c in open_case) {
+		cur = c
+		verdict("FAIL", "never finished")
+	}
+	cur = ""
+	if (!booted)
+		verdict("FAIL", "VM did not boot to the test runner")
+	else if (!done)
+		verdict("FAIL", "VM did not finish (timeout or crash)")
+	printf "@@TOTALS %d %d %d\n", pass, fail, skipped
+}

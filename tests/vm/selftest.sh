@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftest.sh - prove that the VM harness turns red on every failure kind.
+#
+# Boots the 6.1 kernel with tests/vm/selftest/cases: each case commits one
+# failure on purpose (a failed check, a silent non-zero exit, a hang, a module
+# that fails to load, one that cannot unload, a real WARN and BUG from the
+# ai_selftest module, KASAN/UBSAN/kmemleak/GPF report lines), then boots a
+# case that outlives the VM deadline. Prints TAP: each expected red verdict
+# is one check. Runs as part of `make check`.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/lib/tap.sh"
+
+series=${1:-6.1}
+rel=$(cat "$ROOT/.cache/kernels/$series.release")
+kdir=$(make -s -C "$ROOT" --no-print-directory print-kdir KVER="$series")
+mod_out="$ROOT/build/$rel/selftest"
+mkdir -p "$mod_out"
+for f in "$ROOT"/tests/vm/selftest/Kbuild "$ROOT"/tests/vm/selftest/*.c; do
+	ln -sfn "$f" "$mod_out/$(basename "$f")"
+done
+if ! make -s -C "$kdir" M="$mod_out" modules >/dev/null 2>&1; then
+	t_notok "build the ai_selftest modules"
+	t_done
+	exit 1
+fi
+
+export AI_NO_USER=1 AI_EXTRA_KO="$mod_out/ai_selftest.ko $mod_out/ai_selftest_warn.ko $mod_out/ai_selftest_bug.ko"
+report=$(AI_VM_TAG=selftest AI_CASES_DIR="$ROOT/tests/vm/selftest/cases" AI_CASE_TIMEOUT=15 \
+	"$ROOT/tests/vm/run.sh" --no-build --kernel "$series" 2>/dev/null)
+
+# expect NAME PATTERN: the report has a FAIL line matching PATTERN.
+expect_red() {
+	if echo "$report" | grep -E "^FAIL \\[$series\\] $2" >/dev/null; then
+		t_ok "harness goes red on: $1"
+	else
+		t_notok "harness goes red on: $1"
+	fi
+}
+expect_red "a failed check"                 '10-failed-check: a check that fails on purpose'
+expect_red "a non-zero exit without a failed check" '11-silent-exit: exited with status 3'
+expect_red "a case that hangs"              '12-hang: killed at its deadline'
+expect_red "a module that fails to load"    '13-load-fails: insmod ai_selftest'
+expect_red "a module that fails to unload"  '14-unload-fails: rmmod ai_selftest'
+expect_red "a kernel WARNING"               '15-kernel-warn: kernel: WARNING:'
+expect_red "a kernel BUG"                   '16-kernel-bug: kernel: (kernel BUG at|BUG:)'
+expect_red "an Oops"                        '16-kernel-bug: kernel: (Oops|invalid opcode)'
+expect_red "a KASAN report"                 '17-kernel-KASAN: kernel: KASAN'
+expect_red "a UBSAN report"                 '17-kernel-UBSAN: kernel: UBSAN'
+expect_red "a kmemleak report"              '17-kernel-kmemleak: kernel: kmemleak'
+expect_red "a general protection fault"     '17-kernel-general_protection: kernel: general protection'
+expect_red "a module left loaded that cannot unload" 'zz-final-unload: module ai_selftest unloads at the end'
+if echo "$report" | grep -q "^PASS \\[$series\\] 18-clean: a passing check still passes"; then
+	t_ok "a passing check after all that still passes"
+else
+	t_notok "a passing check after all that still passes"
+fi
+if echo "$report" | grep -q '^@@TOTALS [0-9]* 0 '; then
+	t_notok "the run as a whole is red"
+else
+	t_ok "the run as a whole is red"
+fi
+
+report=$(AI_VM_TAG=selftest-hang AI_CASES_DIR="$ROOT/tests/vm/selftest/hang" AI_CASE_TIMEOUT=1000 AI_VM_TIMEOUT=20 \
+	"$ROOT/tests/vm/run.sh" --no-build --kernel "$series" 2>/dev/null)
+expect_red "a VM that does not finish in time" 'vm: VM did not finish'
+
+t_done
