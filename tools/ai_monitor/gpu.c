@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Picks the GPU source for each sample (see gpu.h) and keeps them alive:
+ * NVML is opened again, with back-off, after the driver goes away or a GPU
+ * is lost, so a long-running agent outlives driver reloads and GPU resets.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpu.h"
+
+#define NVML_RETRY_NS	(5ull * 1000000000ull)
+
+struct gpu_ctx {
+	struct mon_roots roots;
+	struct gpu_nvml *nvml;
+	uint64_t nvml_next_try;
+	char nvml_why[sizeof(((struct gpu_sample *)0)->why)];
+	struct gpu_fdinfo *fdinfo;
+};
+
+struct gpu_ctx *gpu_open(const struct mon_roots *roots)
+{
+	struct gpu_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return NULL;
+	ctx->roots = *roots;
+	ctx->fdinfo = gpu_fdinfo_new();
+	if (!ctx->fdinfo) {
+		free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+void gpu_close(struct gpu_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	gpu_nvml_close(ctx->nvml);
+	gpu_fdinfo_free(ctx->fdinfo);
+	free(ctx);
+}
+
+/* Map fdinfo devices onto sysfs cards by PCI address; -1 when unknown. */
+static int sysfs_card_of(struct gpu_ctx *ctx, const struct gpu_sample *s, const char *pdev)
+{
+	char pci[64];
+	int i;
+
+	for (i = 0; pdev && i < s->nr_gpus; i++) {
+		gpu_sysfs_pci(ctx->roots.sysfs, i, pci, sizeof(pci));
+		if (pci[0] && !strcmp(pci, pdev))
+			return i;
+	}
+	return -1;
+}
+
+void gpu_sample(struct gpu_ctx *ctx, struct gpu_sample *s)
+{
+	struct gpu_sample fd;
+	uint64_t now = now_ns();
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	if (!ctx->nvml && now >= ctx->nvml_next_try) {
+		ctx->nvml = gpu_nvml_open(ctx->nvml_why, sizeof(ctx->nvml_why));
+		if (!ctx->nvml)
+			ctx->nvml_next_try = now + NVML_RETRY_NS;
+	}
+	if (ctx->nvml) {
+		if (gpu_nvml_sample(ctx->nvml, s) < 0) {
+			/* Keep what was read; start over on a later sample. */
+			str_copy(ctx->nvml_why, s->why, sizeof(ctx->nvml_why));
+			gpu_nvml_close(ctx->nvml);
+			ctx->nvml = NULL;
+			ctx->nvml_next_try = now + NVML_RETRY_NS;
+		}
+		if (s->nr_gpus)
+			return;
+		s->source = NULL;
+	}
+
+	/* fdinfo needs a walk every time to have a delta next time. */
+	memset(&fd, 0, sizeof(fd));
+	gpu_fdinfo_sample(ctx->fdinfo, ctx->roots.proc, now, &fd);
+
+	if (gpu_sysfs_sample(ctx->roots.sysfs, s) > 0) {
+		for (i = 0; i < fd.nr_procs; i++) {
+			int card = sysfs_card_of(ctx, s,
+						 gpu_fdinfo_pdev(ctx->fdinfo, fd.proc[i].gpu));
+
+			s->proc[s->nr_procs] = fd.proc[i];
+			s->proc[s->nr_procs++].gpu = card >= 0 ? card : fd.proc[i].gpu;
+		}
+		return;
+	}
+	if (fd.nr_gpus) {
+		*s = fd;
+		return;
+	}
+	/* The NVML reason is the one people look for; the rest is implied. */
+	str_copy(s->why, ctx->nvml_why, sizeof(s->why));
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Launch statistics per process for the dashboard, the agent and /metrics,
+ * folded from the tracer's per-interval samples (trace_lib.h).
+ *
+ * What the tracer measures is CPU-side: the time a launch call spends in
+ * the driver (enqueue and back-pressure) and the time a synchronize call
+ * waits. Neither is the GPU's execution time of a kernel.
+ */
+#ifndef AI_MONITOR_LAUNCH_STATS_H
+#define AI_MONITOR_LAUNCH_STATS_H
+
+#include <stdint.h>
+
+#include "trace_lib.h"
+
+/* Processes kept; the least recently active one makes room for a new one. */
+#define LS_PROCS	32
+
+struct ls_proc {
+	__u32 pid;
+	char comm[16];
+	uint64_t last_launch;		/* now_ns() of the last sample with launches */
+	/* Since start (or the last reset), launch APIs only. */
+	__u64 launches;
+	__u64 launch_sum_ns;
+	__u64 errors;
+	__u64 slots[GT_SLOTS];
+	/* Synchronize calls: count and time spent waiting. */
+	__u64 syncs;
+	__u64 sync_sum_ns;
+	/* Over the last interval. */
+	double launch_rate;		/* launches per second */
+	double sync_share;		/* share of the interval spent in sync calls */
+};
+
+struct launch_stats {
+	struct gt_tracer *tracer;	/* NULL: not available, why[] says why */
+	char why[256];
+	int nprocs;
+	struct ls_proc procs[LS_PROCS];
+	__u64 slots[GT_SLOTS];		/* all processes, since start or reset */
+	__u64 launches;
+	__u64 dropped;
+	double interval_s;
+};
+
+/* Start tracing every process. Never fails: a missing tracer is recorded. */
+void ls_open(struct launch_stats *ls);
+/* Take a sample and fold it in; forget processes gone from proc_root. */
+void ls_update(struct launch_stats *ls, const char *proc_root);
+/* The folding alone, for tests. */
+void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now);
+void ls_reset(struct launch_stats *ls);
+void ls_close(struct launch_stats *ls);
+
+static inline int ls_is_launch(unsigned int api)
+{
+	return api < GT_FIRST_SYNC;
+}
+
+#endif /* AI_MONITOR_LAUNCH_STATS_H */
