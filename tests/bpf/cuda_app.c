@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,7 +62,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: cuda_app [-l LIB] [-a API] [-n COUNT] [-r RATE] [-d NS] [-s NS] [-S K]\n"
-"                [-C COMM] [-c DIR] [-w] [-T]\n"
+"                [-C COMM] [-c DIR] [-m DIR] [-w] [-T]\n"
 "  -l LIB    library to dlopen (default libcuda.so.1, found the usual way)\n"
 "  -a API    a driver function name, or 'launches', 'syncs', 'all' (default\n"
 "            cuLaunchKernel); with several, each gets COUNT calls\n"
@@ -70,6 +73,8 @@ static void usage(FILE *f)
 "  -S K      also call cuStreamSynchronize after every K launches\n"
 "  -C COMM   process name to show up as\n"
 "  -c DIR    chroot to DIR once the library is loaded (as a container would)\n"
+"  -m DIR    in a mount namespace of its own, copy LIB to a tmpfs on DIR and\n"
+"            load it from there: a library other processes cannot see\n"
 "  -w        once loaded, print 'ready' and wait for a line on stdin\n"
 "  -T        print the mean ns per call at the end\n");
 }
@@ -104,6 +109,34 @@ static int call(const struct api *a, void *fn)
 	return -1;
 }
 
+/* The -m case: LIB copied into a tmpfs only our mount namespace sees. */
+static const char *private_copy(const char *lib, const char *dir)
+{
+	static char path[4096];
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("none", dir, "tmpfs", 0, NULL)) {
+		perror("cuda_app: private mount");
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/libcuda.so.1", dir);
+	in = open(lib, O_RDONLY);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (in < 0 || out < 0) {
+		perror("cuda_app: copy");
+		return NULL;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			return NULL;
+	close(in);
+	close(out);
+	return n ? NULL : path;
+}
+
 static bool selected(const char *sel, const struct api *a)
 {
 	return !strcmp(sel, "all") || !strcmp(sel, a->name) ||
@@ -112,14 +145,14 @@ static bool selected(const char *sel, const struct api *a)
 
 int main(int argc, char **argv)
 {
-	const char *lib = "libcuda.so.1", *sel = "cuLaunchKernel", *root = NULL;
+	const char *lib = "libcuda.so.1", *sel = "cuLaunchKernel", *root = NULL, *priv = NULL;
 	long long count = 1000, rate = 0, every = 0, n, total = 0, t0, t_all = 0;
 	bool wait = false, timing = false, any = false;
 	void *fns[NAPIS] = { NULL }, *sync_fn, *dl;
 	unsigned int i;
 	int c;
 
-	while ((c = getopt(argc, argv, "l:a:n:r:d:s:S:C:c:wTh")) != -1) {
+	while ((c = getopt(argc, argv, "l:a:n:r:d:s:S:C:c:m:wTh")) != -1) {
 		switch (c) {
 		case 'l': lib = optarg; break;
 		case 'a': sel = optarg; break;
@@ -130,6 +163,7 @@ int main(int argc, char **argv)
 		case 'S': every = atoll(optarg); break;
 		case 'C': prctl(PR_SET_NAME, optarg, 0, 0, 0); break;
 		case 'c': root = optarg; break;
+		case 'm': priv = optarg; break;
 		case 'w': wait = true; break;
 		case 'T': timing = true; break;
 		case 'h': usage(stdout); return 0;
@@ -141,6 +175,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (priv) {
+		lib = private_copy(lib, priv);
+		if (!lib)
+			return 1;
+	}
 	dl = dlopen(lib, RTLD_NOW);
 	if (!dl) {
 		fprintf(stderr, "cuda_app: %s\n", dlerror());
