@@ -166,11 +166,17 @@ static int sched_row(const struct snapshot *s, pid_t pid)
 	return -1;
 }
 
-static int process_exists(const struct agent *ag, pid_t pid)
+/*
+ * Name matches come from --proc-root; launchers come from the tracer, which
+ * always sees the real system.
+ */
+static int process_exists(const struct agent *ag, const struct tracked *t)
 {
 	char path[PATH_MAX];
 
-	pathf(path, sizeof(path), "%s/%d", ag->roots.proc, pid);
+	if (!t->by_match)
+		return !kill(t->pid, 0) || errno != ESRCH;
+	pathf(path, sizeof(path), "%s/%d", ag->roots.proc, t->pid);
 	return !access(path, F_OK);
 }
 
@@ -284,7 +290,7 @@ static void registrations(struct agent *ag, uint64_t now)
 		const char *why = NULL;
 		int err;
 
-		if (!process_exists(ag, t->pid)) {
+		if (!process_exists(ag, t)) {
 			/* ai_sched drops the dead by itself. */
 			if (ag->verbose)
 				logmsg(LOG_INFO, "pid %d exited", t->pid);
@@ -390,7 +396,7 @@ static void tick(struct agent *ag, uint64_t now, uint64_t elapsed)
 	gpu_sample(ag->gpu, &ag->snap->gpu);
 	log_gpu_changes(ag);
 	if (ag->tracing)
-		ls_update(&ag->ls, ag->roots.proc);
+		ls_update(&ag->ls);
 
 	err = sched_dev_open(&ag->dev);
 	if (err != ag->dev_err) {

@@ -62,7 +62,7 @@ static void refresh_data(struct dash *d)
 {
 	snapshot_read(d->snap, d->gpu, &d->roots);
 	if (d->trace)
-		ls_update(&d->ls, d->roots.proc);
+		ls_update(&d->ls);
 	d->snap->ls = &d->ls;
 }
 

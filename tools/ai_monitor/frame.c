@@ -306,6 +306,7 @@ void frame_build(struct frame *f, int width, int height, const struct snapshot *
 		 const struct frame_opts *o)
 {
 	int avail, gpu_rows, hist_rows, proc_rows, mem_rows, sched_rows, extra;
+	int want_gpu, want_hist, want_proc, want_mem, want_sched;
 
 	memset(f, 0, sizeof(*f));
 	f->width = width;
@@ -315,23 +316,29 @@ void frame_build(struct frame *f, int width, int height, const struct snapshot *
 
 	/*
 	 * Rows below the title and the five panel headers, shared out: each
-	 * panel its minimum first, then the rest where lists can grow.
+	 * panel its minimum first, then one more row at a time to the panels
+	 * that have more to show, until the rows or the content run out.
 	 */
+	want_gpu = s->gpu.nr_gpus < 4 ? s->gpu.nr_gpus : 4;
+	want_hist = s->ls && s->ls->tracer ? 8 : 1;
+	want_proc = s->ls && s->ls->tracer ? s->ls->nprocs + 1 : 1;
+	want_mem = 1 + (s->mem.owners ? s->mem.owners->nrows + 1 : 0);
+	want_sched = 1 + (s->sched.tasks ? s->sched.tasks->nrows + 1 : 0);
 	avail = height - 1 - 5;
 	gpu_rows = 1;
-	hist_rows = 3;
-	proc_rows = 2;
+	hist_rows = want_hist < 3 ? want_hist : 3;
+	proc_rows = want_proc < 2 ? want_proc : 2;
 	mem_rows = 1;
 	sched_rows = 1;
 	extra = avail - (gpu_rows + hist_rows + proc_rows + mem_rows + sched_rows);
 	while (extra > 0) {
 		int before = extra;
 
-		grow(&gpu_rows, s->gpu.nr_gpus < 4 ? s->gpu.nr_gpus : 4, &extra);
-		grow(&hist_rows, 8, &extra);
-		grow(&proc_rows, 12, &extra);
-		grow(&sched_rows, 12, &extra);
-		grow(&mem_rows, 8, &extra);
+		grow(&gpu_rows, want_gpu, &extra);
+		grow(&hist_rows, want_hist, &extra);
+		grow(&proc_rows, want_proc, &extra);
+		grow(&sched_rows, want_sched, &extra);
+		grow(&mem_rows, want_mem, &extra);
 		if (extra == before)
 			break;
 	}

@@ -109,13 +109,13 @@ void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now)
 }
 
 /* Processes that exited are reported once more by the tracer, then dropped here. */
-static void forget_exited(struct launch_stats *ls, const char *proc_root)
+static void forget_exited(struct launch_stats *ls)
 {
 	char path[PATH_MAX];
 	int i = 0;
 
 	while (i < ls->nprocs) {
-		pathf(path, sizeof(path), "%s/%u", proc_root, ls->procs[i].pid);
+		pathf(path, sizeof(path), "/proc/%u", ls->procs[i].pid);
 		if (!access(path, F_OK) || errno != ENOENT) {
 			i++;
 			continue;
@@ -124,7 +124,7 @@ static void forget_exited(struct launch_stats *ls, const char *proc_root)
 	}
 }
 
-void ls_update(struct launch_stats *ls, const char *proc_root)
+void ls_update(struct launch_stats *ls)
 {
 	struct gt_sample s;
 	int err;
@@ -139,5 +139,5 @@ void ls_update(struct launch_stats *ls, const char *proc_root)
 	}
 	ls_fold(ls, &s, now_ns());
 	gt_sample_free(&s);
-	forget_exited(ls, proc_root);
+	forget_exited(ls);
 }

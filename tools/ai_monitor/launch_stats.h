@@ -47,8 +47,12 @@ struct launch_stats {
 
 /* Start tracing every process. Never fails: a missing tracer is recorded. */
 void ls_open(struct launch_stats *ls);
-/* Take a sample and fold it in; forget processes gone from proc_root. */
-void ls_update(struct launch_stats *ls, const char *proc_root);
+/*
+ * Take a sample and fold it in; forget processes that have exited. The
+ * tracer sees the real system, so liveness is checked in the real /proc
+ * whatever --proc-root says.
+ */
+void ls_update(struct launch_stats *ls);
 /* The folding alone, for tests. */
 void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now);
 void ls_reset(struct launch_stats *ls);
