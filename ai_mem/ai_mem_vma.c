@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mapping allocations into user space. The pages are ordinary pages mapped
+ * with vm_insert_pages(), so get_user_pages() works on them (O_DIRECT,
+ * io_uring fixed buffers, cudaHostRegister). They are inserted by the first
+ * fault of a VMA, all at once, rather than in ->mmap: a VMA is linked into
+ * the address_space only after ->mmap returns, and FREE can reach (and tear
+ * down) only linked VMAs; a fault, by contrast, runs on a linked VMA and
+ * checks under buf->sem that the buffer is still alive.
+ */
+#include <linux/mm.h>
+
+#include "ai_mem_internal.h"
+
+static void ai_mem_vma_account(struct vm_area_struct *vma, bool add)
+{
+	struct ai_mem_file *f = vma->vm_file->private_data;
+	struct ai_mem_buf *buf = vma->vm_private_data;
+	unsigned long size = vma->vm_end - vma->vm_start;
+
+	mutex_lock(&f->lock);
+	if (!buf->dead) {
+		if (add) {
+			buf->mapped_bytes += size;
+			f->mapped_bytes += size;
+		} else {
+			buf->mapped_bytes -= size;
+			f->mapped_bytes -= size;
+		}
+	}
+	mutex_unlock(&f->lock);
+}
+
+/* A copy of the VMA: fork, or mremap moving it. */
+static void ai_mem_vm_open(struct vm_area_struct *vma)
+{
+	struct ai_mem_buf *buf = vma->vm_private_data;
+
+	kref_get(&buf->ref);
+	ai_mem_vma_account(vma, true);
+}
+
+static void ai_mem_vm_close(struct vm_area_struct *vma)
+{
+	ai_mem_vma_account(vma, false);
+	ai_mem_buf_put(vma->vm_private_data);
+}
+
+/*
+ * A mapping covers a whole allocation or its head and is never split
+ * (partial munmap, mprotect or mremap of a part fail with EINVAL): this keeps
+ * the mapped-bytes accounting exact and the fault handler trivial.
+ */
+static int ai_mem_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static vm_fault_t ai_mem_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ai_mem_buf *buf = vma->vm_private_data;
+	unsigned long first = vma->vm_pgoff - buf->pgoff;
+	unsigned long nr = vma_pages(vma), done = 0, left;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	int err;
+
+	down_read(&buf->sem);
+	if (buf->dead || first + nr > buf->nr_pages) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	/*
+	 * Map the whole VMA now: one fault makes the buffer ready. A page
+	 * already mapped (a racing fault, or after MADV_DONTNEED) is skipped.
+	 */
+	while (done < nr) {
+		left = nr - done;
+		err = vm_insert_pages(vma, vma->vm_start + done * PAGE_SIZE,
+				      buf->pages + first + done, &left);
+		done = nr - left;
+		if (!err)
+			break;
+		if (err != -EBUSY) {
+			ret = vmf_error(err);
+			break;
+		}
+		done++;
+	}
+out:
+	up_read(&buf->sem);
+	return ret;
+}
+
+static const struct vm_operations_struct ai_mem_vm_ops = {
+	.open		= ai_mem_vm_open,
+	.close		= ai_mem_vm_close,
+	.may_split	= ai_mem_vm_may_split,
+	.fault		= ai_mem_vm_fault,
+};
+
+/* Set while ->mmap holds mmap_lock for writing, as both APIs require. */
+static void ai_mem_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#ifdef AI_MEM_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * mmap(fd, offset): MAP_SHARED only, offset exactly as ALLOC returned it,
+ * length up to the allocation's size; anything else -EINVAL.
+ */
+int ai_mem_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ai_mem_file *f = file->private_data;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	struct ai_mem_buf *buf;
+
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+
+	mutex_lock(&f->lock);
+	buf = xa_load(&f->bufs, vma->vm_pgoff);
+	if (!buf || vma_pages(vma) > buf->nr_pages) {
+		mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	kref_get(&buf->ref);
+	buf->mapped_once = true;
+	buf->mapped_bytes += size;
+	f->mapped_bytes += size;
+	mutex_unlock(&f->lock);
+
+	/*
+	 * VM_MIXEDMAP lets the fault handler insert pages under the read
+	 * lock; VM_DONTEXPAND forbids growing it with mremap.
+	 */
+	ai_mem_vma_set_flags(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &ai_mem_vm_ops;
+	vma->vm_private_data = buf;
+	return 0;
+}

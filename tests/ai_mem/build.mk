@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# ai_mem test programs (in-VM, tests/cases/2?-ai_mem*.sh) and benchmark
+# (tests/bench/20-ai_mem.sh). test_libai links libai.so dynamically, as an
+# application would; the rest talk to the ioctl ABI directly.
+AI_MEM_TESTS := abi gup frag procs threads numa
+AI_MEM_TEST_DEPS := tests/ai_mem/ai_mem_test.h tests/lib/tap.h \
+	include/uapi/linux/ai_mem.h
+
+$(OUT)/test_ai_mem_%: tests/ai_mem/test_ai_mem_%.c $(AI_MEM_TEST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
+
+$(OUT)/test_libai: tests/ai_mem/test_libai.c $(AI_MEM_TEST_DEPS) $(OUT)/libai.so
+	$(CC) $(USER_CFLAGS) -Itools/libai -o $@ $< $(OUT)/libai.so -lpthread
+
+$(OUT)/bench_ai_mem: tests/bench/ai_mem/bench_ai_mem.c include/uapi/linux/ai_mem.h
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+USER_TARGETS += $(addprefix $(OUT)/test_ai_mem_,$(AI_MEM_TESTS)) \
+	$(OUT)/test_libai $(OUT)/bench_ai_mem
+VM_FILES += $(foreach t,$(AI_MEM_TESTS),$(OUT)/test_ai_mem_$(t):/bin/test_ai_mem_$(t)) \
+	$(OUT)/test_libai:/bin/test_libai $(OUT)/bench_ai_mem:/bin/bench_ai_mem
