@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boost and restore: all threads (and one created later) at
+ * min(own nice, boost) while the GPU is available; relaxed on saturation,
+ * with hysteresis; unknown after stale_ms, where unknown_boost decides;
+ * guarded restore; restore on unregister. Expects the module loaded with
+ * tick_ms=50 stale_ms=500 and the other parameters at their defaults.
+ */
+#include "ai_sched_test.h"
+
+#define BOOST -8
+
+static void check_nices(struct worker *w, const int *want, const char *what)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++)
+		is_int(nice_of(w->tid[i]), want[i], "%s: thread %d", what, i);
+}
+
+static int row_has(pid_t pid, const char *s)
+{
+	char row[256];
+
+	return ai_proc_row(pid, row, sizeof(row)) && strstr(row, s);
+}
+
+int main(void)
+{
+	/* Own nices: main 0, t1 0, t2 5 (boosted to -8), t3 -12 (untouched). */
+	const int own[] = { 0, 0, 5, -12, 0 };
+	const int boosted[] = { BOOST, BOOST, BOOST, -12, BOOST };
+	int fd = ai_open(), i, want[8];
+	struct worker w;
+	char v[64];
+
+	if (ai_param("tick_ms") != 50 || ai_param("stale_ms") != 500) {
+		printf("Bail out! load ai_sched with tick_ms=50 stale_ms=500\n");
+		return 1;
+	}
+	if (worker_start(&w, 4)) {
+		printf("Bail out! worker: %s\n", strerror(errno));
+		return 1;
+	}
+	setpriority(PRIO_PROCESS, w.tid[2], 5);
+	setpriority(PRIO_PROCESS, w.tid[3], -12);
+
+	/* Fresh GPU: never reported, so unknown; unknown_boost=1 boosts. */
+	ok(ai_register(fd, w.pid, BOOST, 0) == 0, "REGISTER worker (4 threads) at nice %d", BOOST);
+	check_nices(&w, boosted, "GPU unknown, unknown_boost=Y: boosted");
+	ok(row_has(w.pid, " unknown "), "/proc row says unknown");
+
+	ok(ai_util(fd, 0, 50) == 0, "util 50%%");
+	check_nices(&w, boosted, "util 50%: boosted");
+	ok(row_has(w.pid, " boosted ") && row_has(w.pid, "0->-8 4 "),
+	   "/proc row: boosted, nice 0->-8, 4 threads");
+	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "yes"), "GPU Available: yes");
+
+	pid_t late = worker_new_thread(&w);
+
+	ok(late > 0, "worker starts a 5th thread after registration");
+	wait_ticks(3);
+	check_nices(&w, boosted, "thread created while boosted is boosted too");
+
+	ok(ai_util(fd, 0, 95) == 0, "util 95%%");
+	check_nices(&w, own, "util 95% (>= busy_pct 90): relaxed, own nices back");
+	ok(row_has(w.pid, " relaxed ") && row_has(w.pid, "0->0 5 "), "/proc row: relaxed, 0->0, 5 threads");
+	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "no"), "GPU Available: no");
+	ok(ai_proc_value("GPU Utilization", v, sizeof(v)) && !strcmp(v, "95%"), "GPU Utilization: 95%%");
+
+	ok(ai_util(fd, 0, 85) == 0, "util 85%%");
+	check_nices(&w, own, "util 85% (inside the hysteresis band): still relaxed");
+	ok(ai_util(fd, 0, 79) == 0, "util 79%%");
+	check_nices(&w, boosted, "util 79% (< busy_pct - hyst_pct): boosted again");
+	ok(ai_util(fd, 0, 89) == 0, "util 89%%");
+	check_nices(&w, boosted, "util 89% (below busy_pct): still boosted");
+
+	/* Stale: no report for stale_ms (500). */
+	ok(ai_util(fd, 0, 95) == 0, "util 95%%: relaxed");
+	msleep(700);
+	wait_ticks(2);
+	check_nices(&w, boosted, "no report for > stale_ms: unknown, boosted");
+	ok(row_has(w.pid, " unknown "), "/proc row says unknown after stale_ms");
+	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "unknown"),
+	   "GPU Available: unknown");
+	ok(ai_set_param("unknown_boost", "0") == 0, "unknown_boost=0");
+	wait_ticks(3);
+	check_nices(&w, own, "unknown with unknown_boost=0: relaxed");
+	ok(ai_set_param("unknown_boost", "1") == 0, "unknown_boost=1");
+	wait_ticks(3);
+	check_nices(&w, boosted, "unknown with unknown_boost=1: boosted");
+
+	/* Guarded restore: someone else renices thread 1 while boosted. */
+	ok(ai_util(fd, 0, 10) == 0, "util 10%%");
+	ok(setpriority(PRIO_PROCESS, w.tid[1], 3) == 0, "someone renices thread 1 to 3");
+	ok(setpriority(PRIO_PROCESS, w.tid[2], 7) == 0, "someone renices thread 2 to 7");
+	wait_ticks(2);
+	ok(ai_util(fd, 0, 100) == 0, "util 100%%: relax");
+	memcpy(want, own, sizeof(own));
+	want[1] = 3;
+	want[2] = 7;
+	check_nices(&w, want, "relax leaves the threads changed by others alone");
+
+	/* Next boost starts from the current nices. */
+	ok(ai_util(fd, 0, 0) == 0, "util 0%%: boost");
+	memcpy(want, boosted, sizeof(boosted));
+	check_nices(&w, want, "the next boost boosts them again");
+	ok(setpriority(PRIO_PROCESS, w.tid[0], -15) == 0, "someone renices the main thread to -15");
+	ok(ai_unregister(fd, w.pid) == 0, "UNREGISTER");
+	want[0] = -15;
+	want[1] = 3;
+	want[2] = 7;
+	want[3] = -12;
+	want[4] = 0;
+	check_nices(&w, want, "unregister restores all but the changed thread");
+	ok(!row_has(w.pid, " "), "the row is gone");
+	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0, "AI Tasks: 0");
+
+	/* Register while saturated: nothing changes until the GPU frees up. */
+	for (i = 0; i < w.n; i++)
+		setpriority(PRIO_PROCESS, w.tid[i], 2);
+	ok(ai_util(fd, 0, 99) == 0, "util 99%%");
+	ok(ai_register(fd, w.pid, -4, 0) == 0, "REGISTER while saturated");
+	is_int(nice_of(w.tid[4]), 2, "saturated: thread keeps its own nice");
+	ok(ai_util(fd, 0, 20) == 0, "util 20%%");
+	is_int(nice_of(w.tid[4]), -4, "available: thread boosted to -4");
+	ok(ai_register(fd, w.pid, -6, 0) == 0, "REGISTER again at -6 while boosted");
+	is_int(nice_of(w.tid[4]), -6, "re-register moves the boost to -6");
+	ok(ai_unregister(fd, w.pid) == 0, "UNREGISTER");
+	for (i = 0; i < w.n; i++)
+		want[i] = 2;
+	check_nices(&w, want, "all back to their own nice 2");
+
+	worker_kill(&w);
+	close(fd);
+	return tap_done();
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A full table: max_tasks (1024) processes registered, the next one refused
+ * with ENOSPC, all of them boosted and relaxed together, the tick's cost
+ * with a full table reported from /proc/ai_scheduler, and the table emptied
+ * by their death alone.
+ */
+#include "ai_sched_test.h"
+
+#define N 1024
+
+static pid_t kids[N + 1];
+
+static int count_nice(int n, int want)
+{
+	int i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += nice_of(kids[i]) == want;
+	return c;
+}
+
+int main(void)
+{
+	int fd = ai_open(), i, fails = 0;
+	struct timespec t0, t1;
+	char v[256];
+	double ms;
+
+	if (ai_param("max_tasks") != N) {
+		printf("Bail out! needs max_tasks=%d\n", N);
+		return 1;
+	}
+	for (i = 0; i <= N; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0) {
+			printf("Bail out! fork %d: %s\n", i, strerror(errno));
+			return 1;
+		}
+		if (!kids[i]) {
+			for (;;)
+				pause();
+		}
+	}
+	ok(ai_util(fd, 0, 40) == 0, "util 40%%");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N; i++)
+		fails += ai_register(fd, kids[i], -5, 0) != 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	is_int(fails, 0, "REGISTER %d processes (%.1f ms, %.1f us each)", N, ms, ms * 1e3 / N);
+	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == N, "AI Tasks: %d", N);
+	is_errno(ai_register(fd, kids[N], -5, 0), ENOSPC, "REGISTER number %d: ENOSPC", N + 1);
+	ok(ai_register(fd, kids[7], -6, 0) == 0, "re-REGISTER in a full table updates in place");
+	is_int(count_nice(N, -5), N - 1, "%d processes at the boost", N - 1);
+	is_int(nice_of(kids[N]), 0, "the refused one is untouched");
+
+	wait_ticks(5);
+	ok(ai_proc_value("Tick", v, sizeof(v)) && strstr(v, "tasks 1024 threads 1024"),
+	   "the tick walked 1024 tasks");
+	diag("Tick with %d tasks (TCG, so 10-50x native): %s", N, v);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ok(ai_util(fd, 0, 95) == 0, "util 95%%: relax all");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	diag("relaxing %d processes took %.1f ms", N, ms);
+	is_int(count_nice(N, 0), N, "all %d back at 0", N);
+	ok(ai_util(fd, 0, 10) == 0, "util 10%%: boost all");
+	is_int(count_nice(N, -5), N - 1, "all boosted again");
+
+	for (i = 0; i <= N; i++)
+		kill(kids[i], SIGKILL);
+	for (i = 0; i <= N; i++)
+		waitpid(kids[i], NULL, 0);
+	wait_ticks(4);
+	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0,
+	   "all %d dropped by the tick after SIGKILL (AI Tasks: %s)", N, v);
+	close(fd);
+	return tap_done();
+}

@@ -1,0 +1,10 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# ai_sched: 1,024 registered processes (max_tasks), ENOSPC beyond, the cost
+# of the tick with a full table.
+. /lib/tap.sh
+t_load ai_sched || exit 1
+t_run /bin/test_ai_sched_many
+t_check "/proc/ai_scheduler still readable" cat /proc/ai_scheduler
+t_unload ai_sched
+t_done
