@@ -568,6 +568,11 @@ int cmd_agent(int argc, char **argv)
 		return ret;
 	}
 
+	/* First: a SIGTERM during the (slow) set-up must still end cleanly. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	ret = 1;
 	sched_dev_init(&ag->dev, ag->roots.sched_dev);
 	ag->snap = snapshot_new();
@@ -590,9 +595,6 @@ int cmd_agent(int argc, char **argv)
 			logmsg(ag->auto_register ? LOG_ERR : LOG_WARNING, "%s%s", ag->ls.why,
 			       ag->auto_register ? "; --auto-register cannot work" : "");
 	}
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	ret = run(ag);
 out:
 	if (ag->lfd >= 0)
