@@ -75,8 +75,7 @@ int BPF_KRETPROBE(gt_exit, long rc)
 	struct gt_key key = { .tgid = id >> 32 };
 	struct gt_start *s;
 	struct gt_hist *h;
-	unsigned int slot;
-	__u64 delta;
+	__u64 slot, delta;
 
 	s = bpf_map_lookup_elem(&starts, &id);
 	if (!s) {
@@ -97,9 +96,16 @@ int BPF_KRETPROBE(gt_exit, long rc)
 		}
 		bpf_get_current_comm(h->comm, sizeof(h->comm));
 	}
+	/*
+	 * gt_slot() never exceeds GT_SLOTS - 1, but the verifier must see the
+	 * bound on the very register used as the index: barrier_var() stops
+	 * the compiler from checking one copy and indexing with another, which
+	 * 6.1's verifier rejects.
+	 */
 	slot = gt_slot(delta);
-	if (slot >= GT_SLOTS)	/* for the verifier; gt_slot() never exceeds it */
-		slot = GT_SLOTS - 1;
+	barrier_var(slot);
+	if (slot >= GT_SLOTS)
+		return 0;
 	__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, delta);

@@ -49,7 +49,8 @@ static const struct api {
 	{ "cuCtxSynchronize", NONE, true },
 	{ "cuEventSynchronize", ONE, true },
 };
-#define NAPIS (sizeof(apis) / sizeof(apis[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NAPIS ARRAY_SIZE(apis)
 
 /* Mirrors the driver's CUlaunchConfig (only its address matters here). */
 struct launch_config {
@@ -154,20 +155,48 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "l:a:n:r:d:s:S:C:c:m:wTh")) != -1) {
 		switch (c) {
-		case 'l': lib = optarg; break;
-		case 'a': sel = optarg; break;
-		case 'n': count = atoll(optarg); break;
-		case 'r': rate = atoll(optarg); break;
-		case 'd': setenv("FAKECUDA_LAUNCH_NS", optarg, 1); break;
-		case 's': setenv("FAKECUDA_SYNC_NS", optarg, 1); break;
-		case 'S': every = atoll(optarg); break;
-		case 'C': prctl(PR_SET_NAME, optarg, 0, 0, 0); break;
-		case 'c': root = optarg; break;
-		case 'm': priv = optarg; break;
-		case 'w': wait = true; break;
-		case 'T': timing = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'l':
+			lib = optarg;
+			break;
+		case 'a':
+			sel = optarg;
+			break;
+		case 'n':
+			count = atoll(optarg);
+			break;
+		case 'r':
+			rate = atoll(optarg);
+			break;
+		case 'd':
+			setenv("FAKECUDA_LAUNCH_NS", optarg, 1);
+			break;
+		case 's':
+			setenv("FAKECUDA_SYNC_NS", optarg, 1);
+			break;
+		case 'S':
+			every = atoll(optarg);
+			break;
+		case 'C':
+			prctl(PR_SET_NAME, optarg, 0, 0, 0);
+			break;
+		case 'c':
+			root = optarg;
+			break;
+		case 'm':
+			priv = optarg;
+			break;
+		case 'w':
+			wait = true;
+			break;
+		case 'T':
+			timing = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc || count < 0 || rate < 0 || every < 0) {

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 enum type { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 
 struct node {
@@ -220,7 +222,7 @@ static const char *check_rows(const struct node *arr)
 
 		if (r->type != J_OBJ || !api || !h || !get(r, "comm", J_STR))
 			return "a row lacks api, comm or histogram";
-		for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(nums); i++)
 			if (!get(r, nums[i], J_NUM))
 				return "a row lacks a number (pid, launches, p50/p95/p99_ns)";
 		if (get(r, "p50_ns", J_NUM)->num > get(r, "p95_ns", J_NUM)->num ||

@@ -24,6 +24,7 @@
 #include "trace_lib.h"
 
 #define LIBCUDA "libcuda.so.1"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static void say(char *why, size_t len, const char *fmt, ...)
 {
@@ -251,7 +252,7 @@ int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen)
 		return from_process(pid, path, len, why, whylen);
 	if (!from_ld_library_path(path, len) || !from_ld_so_cache("/etc/ld.so.cache", path, len))
 		return 0;
-	for (i = 0; i < sizeof(usual_dirs) / sizeof(usual_dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(usual_dirs); i++)
 		if (!try_dir(usual_dirs[i], strlen(usual_dirs[i]), path, len))
 			return 0;
 	say(why, whylen, "%s not found in $LD_LIBRARY_PATH, /etc/ld.so.cache or the usual "
