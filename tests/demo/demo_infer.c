@@ -76,16 +76,36 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "rN:g:m:b:k:t:C:h")) != -1) {
 		switch (c) {
-		case 'r': do_register = 1; break;
-		case 'N': reg.nice = atoi(optarg); break;
-		case 'g': reg.gpu = atoi(optarg); break;
-		case 'm': mb = atol(optarg); break;
-		case 'b': rate = atol(optarg); break;
-		case 'k': per_batch = atol(optarg); break;
-		case 't': secs = atol(optarg); break;
-		case 'C': prctl(PR_SET_NAME, optarg, 0, 0, 0); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'r':
+			do_register = 1;
+			break;
+		case 'N':
+			reg.nice = atoi(optarg);
+			break;
+		case 'g':
+			reg.gpu = atoi(optarg);
+			break;
+		case 'm':
+			mb = atol(optarg);
+			break;
+		case 'b':
+			rate = atol(optarg);
+			break;
+		case 'k':
+			per_batch = atol(optarg);
+			break;
+		case 't':
+			secs = atol(optarg);
+			break;
+		case 'C':
+			prctl(PR_SET_NAME, optarg, 0, 0, 0);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc || mb < 0 || rate < 0 || rate > 100000 || per_batch < 1 || secs < 0) {

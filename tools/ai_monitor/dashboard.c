@@ -130,7 +130,7 @@ static void draw(struct dash *d, int paused)
 
 static void draw_help(void)
 {
-	int rows, cols, i, n = sizeof(help_text) / sizeof(help_text[0]);
+	int rows, cols, i, n = ARRAY_SIZE(help_text);
 	int top, left;
 
 	getmaxyx(stdscr, rows, cols);
@@ -219,7 +219,9 @@ int cmd_dashboard(int argc, char **argv)
 		{ "width", required_argument, NULL, 'W' },
 		{ "no-tracer", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
-		COMMON_LONG_OPTIONS,
+		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+		{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
+		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -7,6 +7,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,15 +52,16 @@ struct gpu_nvml {
 	void *lib;
 	nvmlReturn_t (*init)(void);
 	nvmlReturn_t (*shutdown)(void);
-	const char *(*error_string)(nvmlReturn_t);
-	nvmlReturn_t (*get_count)(unsigned int *);
-	nvmlReturn_t (*get_handle)(unsigned int, nvmlDevice_t *);
-	nvmlReturn_t (*get_name)(nvmlDevice_t, char *, unsigned int);
-	nvmlReturn_t (*get_util)(nvmlDevice_t, nvmlUtilization_t *);
-	nvmlReturn_t (*get_mem)(nvmlDevice_t, nvmlMemory_t *);
+	const char *(*error_string)(nvmlReturn_t result);
+	nvmlReturn_t (*get_count)(unsigned int *count);
+	nvmlReturn_t (*get_handle)(unsigned int index, nvmlDevice_t *device);
+	nvmlReturn_t (*get_name)(nvmlDevice_t device, char *name, unsigned int length);
+	nvmlReturn_t (*get_util)(nvmlDevice_t device, nvmlUtilization_t *utilization);
+	nvmlReturn_t (*get_mem)(nvmlDevice_t device, nvmlMemory_t *memory);
 	/* Optional: older drivers and some boards lack it. */
-	nvmlReturn_t (*get_proc_util)(nvmlDevice_t, nvmlProcessUtilizationSample_t *,
-				      unsigned int *, unsigned long long);
+	nvmlReturn_t (*get_proc_util)(nvmlDevice_t device,
+				      nvmlProcessUtilizationSample_t *utilization,
+				      unsigned int *count, unsigned long long last_seen);
 	/* Per device, the newest sample seen: NVML returns only newer ones. */
 	unsigned long long last_seen[GPU_MAX];
 };
@@ -71,10 +73,28 @@ static const char *nvml_strerror(struct gpu_nvml *nv, nvmlReturn_t r)
 	return s ? s : "unknown NVML error";
 }
 
+/* The entry points, with NVML's versioned names. */
+static const struct {
+	const char *name;
+	size_t offset;
+	int required;
+} nvml_syms[] = {
+	{ "nvmlInit_v2", offsetof(struct gpu_nvml, init), 1 },
+	{ "nvmlShutdown", offsetof(struct gpu_nvml, shutdown), 1 },
+	{ "nvmlErrorString", offsetof(struct gpu_nvml, error_string), 0 },
+	{ "nvmlDeviceGetCount_v2", offsetof(struct gpu_nvml, get_count), 1 },
+	{ "nvmlDeviceGetHandleByIndex_v2", offsetof(struct gpu_nvml, get_handle), 1 },
+	{ "nvmlDeviceGetName", offsetof(struct gpu_nvml, get_name), 0 },
+	{ "nvmlDeviceGetUtilizationRates", offsetof(struct gpu_nvml, get_util), 1 },
+	{ "nvmlDeviceGetMemoryInfo", offsetof(struct gpu_nvml, get_mem), 1 },
+	{ "nvmlDeviceGetProcessUtilization", offsetof(struct gpu_nvml, get_proc_util), 0 },
+};
+
 struct gpu_nvml *gpu_nvml_open(char *why, size_t why_size)
 {
 	struct gpu_nvml *nv;
 	nvmlReturn_t r;
+	size_t i;
 
 	nv = calloc(1, sizeof(*nv));
 	if (!nv) {
@@ -86,23 +106,16 @@ struct gpu_nvml *gpu_nvml_open(char *why, size_t why_size)
 		snprintf(why, why_size, "no NVIDIA driver (libnvidia-ml.so.1 not found)");
 		goto err_free;
 	}
-#define NVML_SYM(field, name, required) do {				\
-		*(void **)&nv->field = dlsym(nv->lib, name);		\
-		if (!nv->field && (required)) {				\
-			snprintf(why, why_size, "libnvidia-ml.so.1 lacks %s", name); \
-			goto err_close;					\
-		}							\
-	} while (0)
-	NVML_SYM(init, "nvmlInit_v2", 1);
-	NVML_SYM(shutdown, "nvmlShutdown", 1);
-	NVML_SYM(error_string, "nvmlErrorString", 0);
-	NVML_SYM(get_count, "nvmlDeviceGetCount_v2", 1);
-	NVML_SYM(get_handle, "nvmlDeviceGetHandleByIndex_v2", 1);
-	NVML_SYM(get_name, "nvmlDeviceGetName", 0);
-	NVML_SYM(get_util, "nvmlDeviceGetUtilizationRates", 1);
-	NVML_SYM(get_mem, "nvmlDeviceGetMemoryInfo", 1);
-	NVML_SYM(get_proc_util, "nvmlDeviceGetProcessUtilization", 0);
-#undef NVML_SYM
+	for (i = 0; i < ARRAY_SIZE(nvml_syms); i++) {
+		void *sym = dlsym(nv->lib, nvml_syms[i].name);
+
+		if (!sym && nvml_syms[i].required) {
+			snprintf(why, why_size, "libnvidia-ml.so.1 lacks %s", nvml_syms[i].name);
+			goto err_close;
+		}
+		/* POSIX: a function pointer and void * convert both ways. */
+		memcpy((char *)nv + nvml_syms[i].offset, &sym, sizeof(sym));
+	}
 
 	r = nv->init();
 	if (r != NVML_SUCCESS) {

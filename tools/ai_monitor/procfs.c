@@ -169,7 +169,7 @@ int pf_value_ll(const char *val, long long *out)
 		return -EINVAL;
 	while (*end == ' ')
 		end++;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		size_t len = strlen(units[i].unit);
 
 		if (!strncmp(end, units[i].unit, len) && !isalpha((unsigned char)end[len])) {

@@ -30,10 +30,6 @@ void snapshot_read(struct snapshot *s, struct gpu_ctx *gpu, const struct mon_roo
 
 /* Options shared by the subcommands: --proc-root, --sysfs-root, --device. */
 enum { OPT_PROC_ROOT = 0x100, OPT_SYSFS_ROOT, OPT_DEVICE, OPT_COMMON_END };
-#define COMMON_LONG_OPTIONS						\
-	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },	\
-	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },	\
-	{ "device", required_argument, NULL, OPT_DEVICE }
 #define COMMON_USAGE							\
 	"  --proc-root DIR    read ai_scheduler, ai_memory and PID/fdinfo there (/proc)\n" \
 	"  --sysfs-root DIR   read class/drm there (/sys)\n"		\

@@ -249,7 +249,9 @@ int cmd_status(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-tracer", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
-		COMMON_LONG_OPTIONS,
+		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+		{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
+		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tracer_info ti, *tip = &ti;
