@@ -46,7 +46,11 @@ frame
 say "a second process starts launching CUDA work: the agent registers it by itself"
 demo_infer -b 50 -C batch_job > /dev/null 2>&1 &
 JOB=$!
-sleep 3
+i=0
+while ! grep -q batch_job /proc/ai_scheduler && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 grep -E '^PID|batch_job' /proc/ai_scheduler
 
 say "memory pool as ai_mem reports it"

@@ -219,27 +219,34 @@ static void proc_panel(struct frame *f, const struct snapshot *s, int rows)
 		add(f, FA_DIM, " ... %d more", n - i);
 }
 
+/* Selected columns of a /proc table, each as wide as its widest cell (<= 16). */
 static void table_rows(struct frame *f, const struct pf_table *t, const int *cols, int ncols,
 		       int rows)
 {
 	char line[FRAME_COLS];
-	int r, c, len;
+	int w[8] = { 0 }, r, c, len, shown;
 
-	len = 0;
-	for (c = 0; c < ncols; c++)
-		if (cols[c] >= 0)
-			len += snprintf(line + len, sizeof(line) - len, " %-10.16s", t->col[cols[c]]);
-	add(f, FA_DIM, "%s", line);
-	for (r = 0; r < t->nrows && r < rows - 1; r++) {
-		len = 0;
-		for (c = 0; c < ncols; c++)
-			if (cols[c] >= 0)
-				len += snprintf(line + len, sizeof(line) - len, " %-10.16s",
-						t->cell[r][cols[c]]);
-		add(f, FA_NORMAL, "%s", line);
+	shown = t->nrows < rows - 1 ? t->nrows : rows - 1;
+	for (c = 0; c < ncols && c < 8; c++) {
+		if (cols[c] < 0)
+			continue;
+		w[c] = strlen(t->col[cols[c]]);
+		for (r = 0; r < shown; r++)
+			if ((int)strlen(t->cell[r][cols[c]]) > w[c])
+				w[c] = strlen(t->cell[r][cols[c]]);
+		if (w[c] > 16)
+			w[c] = 16;
 	}
-	if (r < t->nrows)
-		add(f, FA_DIM, " ... %d more", t->nrows - r);
+	for (r = -1; r < shown; r++) {
+		len = 0;
+		for (c = 0; c < ncols && c < 8; c++)
+			if (cols[c] >= 0)
+				len += snprintf(line + len, sizeof(line) - len, " %-*.*s", w[c], w[c],
+						r < 0 ? t->col[cols[c]] : t->cell[r][cols[c]]);
+		add(f, r < 0 ? FA_DIM : FA_NORMAL, "%s", line);
+	}
+	if (shown < t->nrows)
+		add(f, FA_DIM, " ... %d more", t->nrows - shown);
 }
 
 static void mem_panel(struct frame *f, const struct snapshot *s, int rows)
