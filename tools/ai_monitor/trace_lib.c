@@ -361,7 +361,12 @@ static bool process_gone(pid_t pid)
 	return kill(pid, 0) && errno == ESRCH;
 }
 
-/* Reads every histogram of the map, sorted; *n set to the number read. */
+/*
+ * Reads every histogram of the map, sorted; *n set to the number read.
+ * Whether a process is gone is decided before its histogram is read: a
+ * process seen dead first cannot add to it after the read, so deleting it
+ * once reported loses nothing.
+ */
 static int read_all(struct gt_tracer *t, struct gt_row **out, size_t *n)
 {
 	int fd = bpf_map__fd(t->skel->maps.hists);
@@ -371,8 +376,11 @@ static int read_all(struct gt_tracer *t, struct gt_row **out, size_t *n)
 	size_t cap = 0, len = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		bool gone;
+
 		key = next;
 		prev = &key;
+		gone = process_gone(key.tgid);
 		if (bpf_map_lookup_elem(fd, &key, &h))
 			continue;	/* deleted meanwhile */
 		if (key.api >= GT_CALIBRATE)
@@ -389,6 +397,7 @@ static int read_all(struct gt_tracer *t, struct gt_row **out, size_t *n)
 		r = &rows[len++];
 		r->pid = key.tgid;
 		r->api = key.api;
+		r->gone = gone;
 		memcpy(r->comm, h.comm, sizeof(r->comm));
 		r->comm[sizeof(r->comm) - 1] = '\0';
 		r->sum_ns = h.sum_ns;
@@ -445,7 +454,7 @@ int gt_tracer_sample(struct gt_tracer *t, struct gt_sample *s)
 		}
 		if (o->count)
 			nout++;
-		if (process_gone(cur[i].pid)) {
+		if (cur[i].gone) {
 			struct gt_key key = { .tgid = cur[i].pid, .api = cur[i].api };
 
 			/* Reported for the last time above. */

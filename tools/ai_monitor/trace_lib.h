@@ -96,6 +96,7 @@ struct gt_row {
 	__u64 count;
 	__u64 sum_ns;
 	__u64 errors;
+	bool gone;		/* the process has exited: its last report */
 	__u64 slots[GT_SLOTS];
 };
 
