@@ -49,6 +49,44 @@ static int ai_mem_reserve_pgoff(unsigned long n, pgoff_t *pgoff)
 	return 0;
 }
 
+/*
+ * The owner's live allocations, by offset: an rbtree rather than an xarray
+ * because offsets only grow, which would make an xarray allocate and
+ * RCU-free a path of nodes on nearly every ALLOC/FREE. Caller holds f->lock.
+ */
+struct ai_mem_buf *ai_mem_buf_find(struct ai_mem_file *f, pgoff_t pgoff)
+{
+	struct rb_node *n = f->bufs.rb_node;
+
+	while (n) {
+		struct ai_mem_buf *buf = rb_entry(n, struct ai_mem_buf, node);
+
+		if (pgoff < buf->pgoff)
+			n = n->rb_left;
+		else if (pgoff > buf->pgoff)
+			n = n->rb_right;
+		else
+			return buf;
+	}
+	return NULL;
+}
+
+static void ai_mem_buf_link(struct ai_mem_file *f, struct ai_mem_buf *buf)
+{
+	struct rb_node **link = &f->bufs.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (buf->pgoff < rb_entry(parent, struct ai_mem_buf,
+					  node)->pgoff)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&buf->node, parent, link);
+	rb_insert_color(&buf->node, &f->bufs);
+}
+
 static void ai_mem_buf_destroy(struct kref *ref)
 {
 	kvfree(container_of(ref, struct ai_mem_buf, ref));
@@ -69,13 +107,14 @@ static void ai_mem_buf_retire(struct ai_mem_file *f, struct ai_mem_buf *buf,
 {
 	if (mapped)
 		unmap_mapping_pages(f->mapping, buf->pgoff, buf->nr_pages, true);
-	ai_mem_pool_put(buf->pages, buf->nr_pages);
+	ai_mem_pool_put(buf->pages, buf->nr_pages, !mapped);
 	ai_mem_buf_put(buf);
 }
 
-/* Caller holds f->lock and has taken @buf out of f->bufs. */
+/* Caller holds f->lock. Returns whether @buf was ever mapped. */
 static bool ai_mem_buf_kill(struct ai_mem_file *f, struct ai_mem_buf *buf)
 {
+	rb_erase(&buf->node, &f->bufs);
 	f->nr_blocks -= buf->nr_pages;
 	f->mapped_bytes -= buf->mapped_bytes;
 	buf->mapped_bytes = 0;
@@ -91,7 +130,7 @@ static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
 	bool mapped;
 
 	mutex_lock(&f->lock);
-	buf = xa_erase(&f->bufs, pgoff);
+	buf = ai_mem_buf_find(f, pgoff);
 	if (!buf) {
 		mutex_unlock(&f->lock);
 		return -EINVAL;
@@ -135,11 +174,15 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 		nid = req.node;
 	}
 
-	buf = kvzalloc(struct_size(buf, pages, n), GFP_KERNEL);
+	/* Not zeroed: the pool fills pages[]; for 64 MiB that is 128 KiB. */
+	buf = kvmalloc(struct_size(buf, pages, n), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	kref_init(&buf->ref);
 	init_rwsem(&buf->sem);
+	buf->dead = false;
+	buf->mapped_once = false;
+	buf->mapped_bytes = 0;
 	buf->nr_pages = n;
 	ret = ai_mem_reserve_pgoff(n, &buf->pgoff);
 	if (ret)
@@ -160,10 +203,8 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 		goto err_charge;
 
 	mutex_lock(&f->lock);
-	ret = xa_insert(&f->bufs, buf->pgoff, buf, GFP_KERNEL);
+	ai_mem_buf_link(f, buf);
 	mutex_unlock(&f->lock);
-	if (ret)
-		goto err_pages;
 
 	if (put_user((u64)buf->pgoff << PAGE_SHIFT, &uarg->offset)) {
 		/* Nobody learnt the offset; a guess may have freed it already. */
@@ -172,8 +213,6 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 	}
 	return 0;
 
-err_pages:
-	ai_mem_pool_put(buf->pages, n);
 err_charge:
 	mutex_lock(&f->lock);
 	f->nr_blocks -= n;
@@ -239,7 +278,7 @@ static int ai_mem_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
-	xa_init(&f->bufs);
+	f->bufs = RB_ROOT;
 	f->mapping = file->f_mapping;
 	f->pid = get_pid(task_tgid(current));
 	get_task_comm(f->comm, current);
@@ -259,22 +298,26 @@ static int ai_mem_release(struct inode *inode, struct file *file)
 {
 	struct ai_mem_file *f = file->private_data;
 	struct ai_mem_buf *buf;
-	unsigned long index;
 
 	mutex_lock(&ai_mem_files_lock);
 	list_del(&f->link);
 	mutex_unlock(&ai_mem_files_lock);
 
-	xa_for_each(&f->bufs, index, buf) {
+	for (;;) {
+		struct rb_node *n;
 		bool mapped;
 
-		xa_erase(&f->bufs, index);
 		mutex_lock(&f->lock);
+		n = rb_first(&f->bufs);
+		if (!n) {
+			mutex_unlock(&f->lock);
+			break;
+		}
+		buf = rb_entry(n, struct ai_mem_buf, node);
 		mapped = ai_mem_buf_kill(f, buf);
 		mutex_unlock(&f->lock);
 		ai_mem_buf_retire(f, buf, mapped);
 	}
-	xa_destroy(&f->bufs);
 	WARN_ON(f->nr_blocks || f->mapped_bytes);
 	put_pid(f->pid);
 	mutex_destroy(&f->lock);

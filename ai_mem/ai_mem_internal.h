@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
-#include <linux/xarray.h>
+#include <linux/rbtree.h>
 
 struct seq_file;
 
@@ -55,6 +55,7 @@ struct ai_mem_pool {
 	unsigned long nr_free;
 	unsigned long nr_zeroing;
 	unsigned long nr_pending;
+	unsigned long zero_seq;		/* zero batches completed */
 	struct page **pending;		/* [total] */
 	int nr_nodes;
 	struct ai_mem_node *nodes;	/* [nr_nodes] */
@@ -76,7 +77,7 @@ int ai_mem_pool_init(unsigned long nr_blocks, bool numa);
 void ai_mem_pool_exit(void);
 int ai_mem_pool_get(unsigned long n, int nid, bool strict,
 		    struct page **pages);
-void ai_mem_pool_put(struct page **pages, unsigned long n);
+void ai_mem_pool_put(struct page **pages, unsigned long n, bool clean);
 void ai_mem_pool_stats(struct ai_mem_stats *st);
 void ai_mem_pool_show_nodes(struct seq_file *m);
 
@@ -94,7 +95,7 @@ void ai_mem_pool_show_nodes(struct seq_file *m);
  */
 struct ai_mem_file {
 	struct mutex lock;
-	struct xarray bufs;		/* first pgoff -> struct ai_mem_buf */
+	struct rb_root bufs;		/* ai_mem_buf by pgoff */
 	unsigned long nr_blocks;	/* held or being allocated */
 	unsigned long mapped_bytes;	/* sum of sizes of live VMAs */
 	struct address_space *mapping;	/* where our VMAs are linked */
@@ -104,7 +105,7 @@ struct ai_mem_file {
 };
 
 /*
- * One allocation. The owner's xarray holds one reference, every VMA one
+ * One allocation. The owner's tree holds one reference, every VMA one
  * more. Once freed (dead), its pages are back in the pool and @pages must
  * not be used: faults check @dead under @sem (read) and FREE sets it under
  * @sem (write) before it tears the mappings down, so no page table entry
@@ -112,6 +113,7 @@ struct ai_mem_file {
  */
 struct ai_mem_buf {
 	struct kref ref;
+	struct rb_node node;		/* in owner->bufs while live */
 	struct rw_semaphore sem;
 	bool dead;
 	bool mapped_once;
@@ -122,6 +124,7 @@ struct ai_mem_buf {
 };
 
 void ai_mem_buf_put(struct ai_mem_buf *buf);
+struct ai_mem_buf *ai_mem_buf_find(struct ai_mem_file *f, pgoff_t pgoff);
 
 extern const struct file_operations ai_mem_fops;
 extern unsigned int ai_mem_owner_max_mb;

@@ -53,6 +53,7 @@ static void ai_mem_zero_work(struct work_struct *work)
 		node->nr_clean += n;
 		node->nr_zeroing -= n;
 		pool->nr_zeroing -= n;
+		WRITE_ONCE(pool->zero_seq, pool->zero_seq + 1);
 		spin_unlock(&pool->lock);
 		wake_up_all(&pool->zero_wait);
 		cond_resched();
@@ -121,15 +122,23 @@ static void ai_mem_pending_work(struct work_struct *work)
  * Return pages of a freed allocation. Nothing maps them any more (the caller
  * tore the mappings down), but a GUP pin or a transient reference may still
  * be held: such pages wait in the pending array until the count drops.
+ * @clean: the allocation was never mapped, so nobody can have written to
+ * its pages (only a mapping exposes them) and they need no zeroing.
  */
-void ai_mem_pool_put(struct page **pages, unsigned long n)
+void ai_mem_pool_put(struct page **pages, unsigned long n, bool clean)
 {
 	struct ai_mem_pool *pool = &ai_mem_pool;
 	unsigned long i, pending = 0;
 
 	spin_lock(&pool->lock);
 	for (i = 0; i < n; i++) {
-		if (page_ref_count(pages[i]) == 1) {
+		if (page_ref_count(pages[i]) == 1 && clean) {
+			struct ai_mem_node *node =
+				pool->by_nid[page_to_nid(pages[i])];
+
+			node->clean[node->nr_clean++] = pages[i];
+			pool->nr_free++;
+		} else if (page_ref_count(pages[i]) == 1) {
 			ai_mem_push_dirty(pool, pages[i]);
 		} else {
 			pool->pending[pool->nr_pending++] = pages[i];
@@ -200,8 +209,10 @@ retry:
 	}
 	if (ready < n) {
 		/* The rest is in the zero worker's hands for a moment. */
+		unsigned long seq = pool->zero_seq;
+
 		spin_unlock(&pool->lock);
-		wait_event(pool->zero_wait, !READ_ONCE(pool->nr_zeroing));
+		wait_event(pool->zero_wait, READ_ONCE(pool->zero_seq) != seq);
 		goto retry;
 	}
 

@@ -123,7 +123,7 @@ int ai_mem_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
-	buf = xa_load(&f->bufs, vma->vm_pgoff);
+	buf = ai_mem_buf_find(f, vma->vm_pgoff);
 	if (!buf || vma_pages(vma) > buf->nr_pages) {
 		mutex_unlock(&f->lock);
 		return -EINVAL;

@@ -121,26 +121,35 @@ static double run_memalign(size_t len)
 	return t1 - t0;
 }
 
-/* ns per call, median over batches. */
-static double per_op_ns(int alloc_free, int batches, int per_batch)
+enum op { OP_INFO, OP_ALLOC_FREE, OP_FULL_CYCLE };
+
+/* ns per operation, median over batches. */
+static double per_op_ns(enum op op, int batches, int per_batch)
 {
 	double v[64], t0;
 	struct ai_mem_alloc a;
 	struct ai_mem_info info;
+	char *p;
 	int b, i;
 
 	for (b = 0; b < batches; b++) {
 		t0 = now_us();
 		for (i = 0; i < per_batch; i++) {
-			if (alloc_free) {
-				memset(&a, 0, sizeof(a));
-				a.size = PG;
-				a.node = AI_MEM_NODE_ANY;
-				ioctl(fd, AI_MEM_IOC_ALLOC, &a);
-				ioctl(fd, AI_MEM_IOC_FREE, &a.offset);
-			} else {
+			if (op == OP_INFO) {
 				ioctl(fd, AI_MEM_IOC_INFO, &info);
+				continue;
 			}
+			memset(&a, 0, sizeof(a));
+			a.size = PG;
+			a.node = AI_MEM_NODE_ANY;
+			ioctl(fd, AI_MEM_IOC_ALLOC, &a);
+			if (op == OP_FULL_CYCLE) {
+				p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+					 MAP_SHARED, fd, a.offset);
+				p[0] = 1;
+				munmap(p, PG);
+			}
+			ioctl(fd, AI_MEM_IOC_FREE, &a.offset);
 		}
 		v[b] = (now_us() - t0) * 1e3 / per_batch;
 	}
@@ -197,12 +206,15 @@ int main(int argc, char **argv)
 		       sum.rest / n);
 	}
 	{
-		double af = per_op_ns(1, 15, 2000), info = per_op_ns(0, 15, 2000);
+		double info = per_op_ns(OP_INFO, 15, 2000);
+		double af = per_op_ns(OP_ALLOC_FREE, 15, 2000);
+		double full = per_op_ns(OP_FULL_CYCLE, 15, 200);
 
-		printf("# 4 KiB ALLOC+FREE pair vs one AI_MEM_IOC_INFO (no-op), ns per call, median of 15 x 2000\n");
-		printf("%-22s %10.0f\n%-22s %10.0f\n%-22s %9.2fx\n",
-		       "alloc+free", af, "info (no-op ioctl)", info,
-		       "alloc+free / info", af / info);
+		printf("# 4 KiB round trips, ns per operation, median of 15 batches\n");
+		printf("%-36s %10.0f\n", "INFO (no-op ioctl)", info);
+		printf("%-36s %10.0f %7.2fx INFO\n", "ALLOC+FREE", af, af / info);
+		printf("%-36s %10.0f %7.2fx INFO\n",
+		       "ALLOC+mmap+touch+munmap+FREE", full, full / info);
 	}
 	close(fd);
 	return 0;
