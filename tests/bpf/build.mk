@@ -25,6 +25,12 @@ $(OUT)/test_trace_hist: tests/bpf/test_trace_hist.c tools/ai_monitor/trace_hist.
 	$(CC) $(USER_CFLAGS) -Ibpf -Itools/ai_monitor -o $@ tests/bpf/test_trace_hist.c \
 		tools/ai_monitor/trace_hist.c
 
+# Probe placement: which prologue instructions are skipped.
+$(OUT)/test_trace_insn: tests/bpf/test_trace_insn.c tools/ai_monitor/trace_libcuda.c \
+		tools/ai_monitor/trace_lib.h
+	$(CC) $(USER_CFLAGS) -Ibpf -Itools/ai_monitor -o $@ tests/bpf/test_trace_insn.c \
+		tools/ai_monitor/trace_libcuda.c -lelf
+
 # The tracer end to end, through trace_lib (host as root, and in the VM).
 GT_LIB_OBJS := $(addprefix $(OUT)/tools/ai_monitor/,trace_lib.o trace_libcuda.o trace_hist.o)
 $(OUT)/test_gpu_tracer: tests/bpf/test_gpu_tracer.c $(GT_LIB_OBJS) \
@@ -33,8 +39,9 @@ $(OUT)/test_gpu_tracer: tests/bpf/test_gpu_tracer.c $(GT_LIB_OBJS) \
 		$(GT_LIB_OBJS) $(LIBBPF_STATIC)
 
 USER_TARGETS += $(FAKECUDA) $(OUT)/cuda_app $(OUT)/json_check $(OUT)/test_trace_hist \
+	$(OUT)/test_trace_insn \
 	$(OUT)/test_gpu_tracer
 VM_FILES += $(FAKECUDA):/usr/lib/x86_64-linux-gnu/libcuda.so.1 \
 	$(OUT)/cuda_app:/bin/cuda_app $(OUT)/json_check:/bin/json_check \
 	$(OUT)/test_gpu_tracer:/bin/test_gpu_tracer tests/bpf/trace-cli.sh:/bin/trace-cli.sh
-HOST_TESTS += $(OUT)/test_trace_hist $(OUT)/test_gpu_tracer tests/bpf/trace-cli.sh
+HOST_TESTS += $(OUT)/test_trace_hist $(OUT)/test_trace_insn $(OUT)/test_gpu_tracer tests/bpf/trace-cli.sh

@@ -164,8 +164,10 @@ pcts() {
 	awk '$1 == "bucket" {
 		lo = $4; slot = lo
 		if (lo >= 4) {
+			# busybox awk may lack "^": powers of two by hand.
 			l = 0; for (v = lo; v >= 2; v = int(v / 2)) l++
-			slot = (l - 1) * 4 + int(lo / 2 ^ (l - 2)) % 4
+			p2 = 1; for (k = 2; k < l; k++) p2 *= 2
+			slot = (l - 1) * 4 + int(lo / p2) % 4
 		}
 		r = $2 " " $3; n[r] += $5; c[r, slot] += $5
 		if (!(r in lo_s) || slot < lo_s[r]) lo_s[r] = slot

@@ -30,7 +30,8 @@ struct gt_tracer {
 	char lib[PATH_MAX];
 	pid_t pid;
 	unsigned int apis;		/* bit per traced enum gt_api */
-	unsigned int emulated;		/* bit per API whose first insn is emulated */
+	unsigned int emulated;		/* bit per API whose probed insn is emulated */
+	size_t skip[GT_API_COUNT];	/* bytes from function entry to its probe */
 	double overhead_ns;		/* the most any traced function costs */
 	double api_overhead_ns[GT_API_COUNT];
 	struct gt_row *prev;		/* cumulative at the last sample, sorted */
@@ -110,21 +111,6 @@ __asm__(
 "	.popsection\n");
 int gt_calib_emulated(int x) __attribute__((visibility("hidden")));
 int gt_calib_stepped(int x) __attribute__((visibility("hidden")));
-
-/* Whether the kernel emulates this first instruction (x86 uprobes.c). */
-static bool insn_emulated(const unsigned char *b)
-{
-	unsigned char op = b[0];
-
-	if (op == 0x41)			/* REX.B: push %r8..%r15 */
-		return b[1] >= 0x50 && b[1] <= 0x57;
-	if (op == 0x66 && b[1] == 0x90)	/* xchg %ax,%ax */
-		return true;
-	if (op == 0x0f)			/* jcc rel32 */
-		return b[1] >= 0x80 && b[1] <= 0x8f;
-	return (op >= 0x50 && op <= 0x57) || (op >= 0x70 && op <= 0x7f) ||
-	       op == 0x90 || op == 0xe8 || op == 0xe9 || op == 0xeb;
-}
 
 static long self_offset(const void *addr)
 {
@@ -215,17 +201,28 @@ static int calibrate(struct gt_tracer *t)
 	return 0;
 }
 
-/* Records whether the kernel will emulate the first instruction at @off. */
-static void classify(struct gt_tracer *t, unsigned int api, long off)
+/*
+ * Where to probe the function at file offset @off: on its first instruction,
+ * or a little later on one the kernel emulates (gt_probe_offset()). Records which
+ * kind the probed instruction is, for the cost calibration.
+ */
+static long place_probe(struct gt_tracer *t, unsigned int api, long off)
 {
-	unsigned char b[2] = { 0, 0 };
-	int fd = open(t->lib, O_RDONLY | O_CLOEXEC);
+	unsigned char code[32];
+	ssize_t n;
+	int fd;
 
+	fd = open(t->lib, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
-	if (pread(fd, b, sizeof(b), off) == sizeof(b) && insn_emulated(b))
-		t->emulated |= 1U << api;
+		return off;
+	n = pread(fd, code, sizeof(code), off);
 	close(fd);
+	if (n <= 0)
+		return off;
+	t->skip[api] = gt_probe_offset(code, n);
+	if (gt_insn_emulated(code + t->skip[api], n - t->skip[api]))
+		t->emulated |= 1U << api;
+	return off + t->skip[api];
 }
 
 int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
@@ -277,6 +274,7 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 			    ret == -ENOEXEC ? "not an ELF file" : strerror(-ret));
 			goto fail;
 		}
+		off = place_probe(t, api, off);
 		ret = attach_pair(t, api, t->pid, t->lib, off, t->links[api]);
 		if (ret) {
 			say(err, errlen, "cannot attach to %s in %s: %s", gt_api_name(api),
@@ -284,7 +282,10 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 			goto fail;
 		}
 		t->apis |= 1U << api;
-		classify(t, api, off);
+		if (opts->verbose)
+			fprintf(stderr, "%s: probe at file offset 0x%lx (+%zu), %s\n",
+				gt_api_name(api), off, t->skip[api],
+				t->emulated & (1U << api) ? "emulated" : "single-stepped");
 	}
 	if (!t->apis) {
 		ret = -ENOENT;

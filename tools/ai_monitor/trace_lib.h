@@ -58,6 +58,18 @@ int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen)
  */
 long gt_elf_func_offset(const char *path, const char *name);
 
+/* --- probe placement (trace_libcuda.c, pure) --- */
+
+/* Whether x86 uprobes emulate the instruction at @code (push, call, jmp...). */
+bool gt_insn_emulated(const unsigned char *code, size_t len);
+/*
+ * Bytes from a function's entry (its first @len bytes in @code) to the
+ * instruction its uprobe and uretprobe should sit on: the first emulated one
+ * reachable over prologue instructions that neither move %rsp nor branch,
+ * else 0.
+ */
+size_t gt_probe_offset(const unsigned char *code, size_t len);
+
 /* --- the tracer (trace_lib.c) --- */
 
 struct gt_tracer;
