@@ -191,6 +191,12 @@ static unsigned int gpu_of(const struct agent *ag, pid_t pid)
 	return ag->default_gpu;
 }
 
+/* Nothing since last for idle_ms; a last later than now is not quiet. */
+static int quiet(uint64_t now, uint64_t last, unsigned int idle_ms)
+{
+	return now > last && now - last >= idle_ms * MS;
+}
+
 static void try_register(struct agent *ag, pid_t pid, int by_match, uint64_t now)
 {
 	struct tracked *t = find_tracked(ag, pid);
@@ -278,7 +284,7 @@ static void registrations(struct agent *ag, uint64_t now)
 		for (i = 0; i < ag->ls.nprocs; i++) {
 			const struct ls_proc *p = &ag->ls.procs[i];
 
-			if (p->last_launch && now - p->last_launch < ag->idle_ms * MS)
+			if (p->last_launch && !quiet(now, p->last_launch, ag->idle_ms))
 				try_register(ag, p->pid, 0, p->last_launch);
 		}
 	/* Names: twice a second is plenty, and keeps the walk cheap. */
@@ -305,7 +311,7 @@ static void registrations(struct agent *ag, uint64_t now)
 			i--;
 			continue;
 		}
-		if (!t->by_match && now - t->last_active >= ag->idle_ms * MS)
+		if (!t->by_match && quiet(now, t->last_active, ag->idle_ms))
 			why = "quiet";
 		if (!why)
 			continue;
@@ -416,7 +422,8 @@ static void tick(struct agent *ag, uint64_t now, uint64_t elapsed)
 		pathf(path, sizeof(path), "%s/ai_scheduler", ag->roots.proc);
 		pf_read(path, &ag->snap->sched_file);
 		sched_view_of(&ag->snap->sched_file, &ag->snap->sched);
-		registrations(ag, now);
+		/* The tracer's time stamps are from just now: compare with later. */
+		registrations(ag, now_ns());
 		task_gpu(ag, elapsed);
 	}
 	sched_dev_close(&ag->dev);
