@@ -77,7 +77,7 @@ static void usage(FILE *f)
 "  -m DIR    in a mount namespace of its own, copy LIB to a tmpfs on DIR and\n"
 "            load it from there: a library other processes cannot see\n"
 "  -w        once loaded, print 'ready' and wait for a line on stdin\n"
-"  -T        print the mean ns per call at the end\n");
+"  -T        print the mean and median ns per call at the end\n");
 }
 
 static long long now_ns(void)
@@ -138,6 +138,13 @@ static const char *private_copy(const char *lib, const char *dir)
 	return n ? NULL : path;
 }
 
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
 static bool selected(const char *sel, const struct api *a)
 {
 	return !strcmp(sel, "all") || !strcmp(sel, a->name) ||
@@ -149,6 +156,7 @@ int main(int argc, char **argv)
 	const char *lib = "libcuda.so.1", *sel = "cuLaunchKernel", *root = NULL, *priv = NULL;
 	long long count = 1000, rate = 0, every = 0, n, total = 0, t0, t_all = 0;
 	bool wait = false, timing = false, any = false;
+	long long *lat = NULL, nlat = 0;
 	void *fns[NAPIS] = { NULL }, *sync_fn, *dl;
 	unsigned int i;
 	int c;
@@ -242,6 +250,10 @@ int main(int argc, char **argv)
 			return 1;
 	}
 
+	/* -T: each call's own duration too, for its median (a bounded count). */
+	if (timing && count && count <= 1000000)
+		lat = calloc(count * NAPIS, sizeof(*lat));
+
 	for (i = 0; i < NAPIS; i++) {
 		long long start;
 
@@ -249,7 +261,11 @@ int main(int argc, char **argv)
 			continue;
 		t0 = start = now_ns();
 		for (n = 0; !count || n < count; n++) {
+			long long c0 = lat ? now_ns() : 0;
+
 			call(&apis[i], fns[i]);
+			if (lat)
+				lat[nlat++] = now_ns() - c0;
 			if (every && sync_fn && !apis[i].sync && (n + 1) % every == 0)
 				call(&apis[8], sync_fn);
 			if (rate) {
@@ -267,7 +283,14 @@ int main(int argc, char **argv)
 		t_all += now_ns() - t0;
 		total += n;
 	}
-	if (timing && total)
-		printf("%.1f ns/call (%lld calls)\n", (double)t_all / total, total);
+	if (timing && total) {
+		printf("%.1f ns/call (%lld calls)", (double)t_all / total, total);
+		if (nlat) {
+			qsort(lat, nlat, sizeof(*lat), cmp_ll);
+			printf(", median %lld ns", lat[(nlat - 1) / 2]);
+		}
+		printf("\n");
+	}
+	free(lat);
 	return 0;
 }

@@ -232,32 +232,54 @@ static void test_buckets(struct gt_tracer *t)
 {
 	/* 1.65 ms: well inside the bucket [1572864, 1835008), far from its ends. */
 	const char *args[] = { "-a", "cuLaunchKernel", "-n", "15", "-d", "1650000",
-			       "-l", lib, NULL };
+			       "-l", lib, "-T", NULL };
 	const char *sargs[] = { "-a", "cuStreamSynchronize", "-n", "10", "-s", "3000000",
 				"-l", lib, NULL };
 	const char *fargs[] = { "-a", "cuGraphLaunch", "-n", "5", "-l", lib, NULL };
+	long long median = -1;
 	const struct gt_row *r;
 	struct gt_sample s;
-	__u64 truth = 1650000, p50;
-	unsigned int lo, hi, got;
+	char line[128] = "";
+	unsigned int got, want;
+	__u64 p50;
 	pid_t pid;
+	int out = -1;
+	ssize_t n;
 
 	fresh(t);
-	pid = run_app(args);
+	pid = spawn(args, NULL, &out);
+	n = pid > 0 ? read(out, line, sizeof(line) - 1) : -1;
+	if (n > 0) {
+		char *m = strstr(line, "median ");
+
+		line[n] = '\0';
+		if (m)
+			median = atoll(m + 7);
+	}
+	if (out >= 0)
+		close(out);
+	if (pid < 0 || reap(pid) || median <= 0) {
+		ok(0, "timed cuda_app ran and measured its calls (%s)", line);
+		return;
+	}
 	if (gt_tracer_sample(t, &s))
 		return;
 	r = find(&s, pid, GT_LAUNCH_KERNEL);
-	/* What is measured includes part of the probes' own cost (reported). */
-	lo = gt_slot(truth) - 1;
-	hi = gt_slot(truth + (__u64)gt_tracer_api_overhead_ns(t, GT_LAUNCH_KERNEL)) + 1;
 	p50 = r ? gt_hist_percentile(r->slots, 50) : 0;
+	/*
+	 * The truth is what the caller saw: on a loaded machine (or under TCG)
+	 * a 1.65 ms busy-wait can take longer, for the tracer and caller alike.
+	 */
 	got = gt_slot(p50);
+	want = gt_slot(median);
+	diag("1.65 ms launches: the caller measured a median of %lld ns, the tracer p50 %llu ns",
+	     median, p50);
 	ok(r && r->count == 15, "15 timed launches counted");
-	ok(r && got >= lo && got <= hi,
-	   "1.65 ms launches: p50 %llu ns within one bucket of the truth", p50);
-	ok(r && r->slots[gt_slot(truth)] >= r->count / 2,
-	   "most of them in the bucket of 1.65 ms [%llu, %llu)",
-	   gt_slot_lo(gt_slot(truth)), gt_slot_hi(gt_slot(truth)));
+	ok(r && got + 1 >= want && got <= want + 1,
+	   "p50 within one bucket of the truth [%llu, %llu)",
+	   gt_slot_lo(want), gt_slot_hi(want));
+	ok(r && r->slots[want] + (want ? r->slots[want - 1] : 0) + r->slots[want + 1] >=
+	   (r->count + 1) / 2, "most calls in the truth's bucket or next to it");
 	gt_sample_free(&s);
 
 	pid = run_app(sargs);
