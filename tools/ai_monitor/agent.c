@@ -54,6 +54,14 @@ struct tracked {
 	uint64_t last_active;
 };
 
+/* A registration that failed is not retried (nor logged) for a while. */
+#define AG_RETRY_MS	5000
+
+struct refused {
+	pid_t pid;
+	uint64_t until;
+};
+
 struct task_busy {
 	pid_t pid;
 	unsigned long long busy_ns;	/* GPU busy time integrated from samples */
@@ -83,6 +91,8 @@ struct agent {
 	struct tracked tracked[AG_TRACK];
 	int nbusy;
 	struct task_busy busy[AG_TRACK];
+	int nrefused;
+	struct refused refused[AG_TRACK];
 
 	/* Last logged states, so that each change is logged once. */
 	int dev_err;
@@ -200,7 +210,7 @@ static int quiet(uint64_t now, uint64_t last, unsigned int idle_ms)
 static void try_register(struct agent *ag, pid_t pid, int by_match, uint64_t now)
 {
 	struct tracked *t = find_tracked(ag, pid);
-	int err;
+	int err, i;
 
 	if (t) {
 		t->last_active = now;
@@ -209,10 +219,22 @@ static void try_register(struct agent *ag, pid_t pid, int by_match, uint64_t now
 	/* Registered by itself or by someone else: theirs to manage, not ours. */
 	if (sched_row(ag->snap, pid) >= 0 || ag->ntracked == AG_TRACK)
 		return;
+	for (i = 0; i < ag->nrefused; i++) {
+		if (ag->refused[i].pid != pid)
+			continue;
+		if (now < ag->refused[i].until)
+			return;
+		ag->refused[i--] = ag->refused[--ag->nrefused];
+	}
 	err = sched_dev_register(&ag->dev, pid, ag->nice, gpu_of(ag, pid));
 	if (err) {
 		if (ag->verbose || err != -ESRCH)
-			logmsg(LOG_WARNING, "cannot register pid %d: %s", pid, strerror(-err));
+			logmsg(LOG_WARNING, "cannot register pid %d: %s; next try in %d s", pid,
+			       strerror(-err), AG_RETRY_MS / 1000);
+		if (ag->nrefused < AG_TRACK) {
+			ag->refused[ag->nrefused].pid = pid;
+			ag->refused[ag->nrefused++].until = now + AG_RETRY_MS * MS;
+		}
 		return;
 	}
 	t = &ag->tracked[ag->ntracked++];
