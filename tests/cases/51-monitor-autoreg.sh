@@ -46,6 +46,17 @@ t_check "agent says why" grep -q "unregistered pid $P (quiet)" /tmp/agent.log
 kill -CONT $P
 expect "launching again: registered again" listed $P
 
+# A new ai_sched knows nothing of the old one's registrations: the agent
+# notices the new device and registers its processes again.
+_i=0
+while ! rmmod ai_sched 2> /dev/null && [ $_i -lt 5 ]; do
+	sleep 0.05
+	_i=$((_i + 1))
+done
+t_load ai_sched tick_ms=50
+expect "after an ai_sched reload: registered again" listed $P
+t_check "agent logs the re-registration" grep -q "registered pid $P again (ai_sched was reloaded)" /tmp/agent.log
+
 # Exact names, no launches needed.
 demo_infer -b 0 -C matchme > /dev/null 2>&1 &
 M=$!
