@@ -178,6 +178,13 @@ static void test_fdinfo(void)
 			break;
 	ok(i < s.nr_procs && s.proc[i].util == 30 && s.proc[i].gpu == 1,
 	   "fdinfo: pid 100 at 30%% of device 1");
+	ok(i < s.nr_procs && s.proc[i].busy_ns == 30 * ms,
+	   "fdinfo: pid 100 busy 30 ms in all (its client once, not per fd)");
+	for (i = 0; i < s.nr_procs; i++)
+		if (s.proc[i].pid == 300)
+			break;
+	ok(i < s.nr_procs && s.proc[i].busy_ns == 100 * ms,
+	   "fdinfo: pid 300 busy time summed over engines");
 	is_int(s.nr_procs, 3, "fdinfo: three processes");
 
 	/* Client gone and id reused with a smaller counter: no negative load. */

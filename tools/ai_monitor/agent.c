@@ -347,7 +347,10 @@ static void registrations(struct agent *ag, uint64_t now)
 	}
 }
 
-/* Per-process GPU busy time for ai_sched's table, integrated from samples. */
+/*
+ * Per-process GPU busy time for ai_sched's table: the source's running
+ * total (fdinfo), else integrated from per-process shares (NVML).
+ */
 static void task_gpu(struct agent *ag, uint64_t elapsed_ns)
 {
 	const struct gpu_sample *g = &ag->snap->gpu;
@@ -368,7 +371,11 @@ static void task_gpu(struct agent *ag, uint64_t elapsed_ns)
 			b->pid = g->proc[i].pid;
 			b->busy_ns = 0;
 		}
-		b->busy_ns += elapsed_ns * g->proc[i].util / 100;
+		/* The source's own running total when it has one (fdinfo). */
+		if (g->proc[i].busy_ns)
+			b->busy_ns = g->proc[i].busy_ns;
+		else
+			b->busy_ns += elapsed_ns * g->proc[i].util / 100;
 		sched_dev_set_task_gpu(&ag->dev, b->pid, b->busy_ns);
 	}
 	/* Forget the processes ai_sched no longer lists. */

@@ -32,6 +32,11 @@ struct gpu_proc {
 	int pid;
 	int gpu;		/* index into gpu_sample.dev */
 	int util;		/* percent of that GPU */
+	/*
+	 * GPU busy time since the process started, summed over its engines,
+	 * when the source counts it (fdinfo); 0 when it does not (NVML).
+	 */
+	unsigned long long busy_ns;
 };
 
 struct gpu_sample {

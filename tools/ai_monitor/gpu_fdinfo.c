@@ -282,8 +282,11 @@ void gpu_fdinfo_sample(struct gpu_fdinfo *st, const char *proc_root,
 			s->proc[j].pid = c->pid;
 			s->proc[j].gpu = d;
 			s->proc[j].util = 0;
+			s->proc[j].busy_ns = 0;
 		}
 		s->proc[j].util = clamp_pct(s->proc[j].util + busiest);
+		for (k = 0; k < c->nr_engines; k++)
+			s->proc[j].busy_ns += c->busy_ns[k];
 	}
 	for (i = 0; elapsed && i < st->nr_devs; i++) {
 		double busiest = 0;
