@@ -40,6 +40,18 @@ struct {
 	__type(value, struct gt_hist);
 } hists SEC(".maps");
 
+/*
+ * The one process whose calls are ours: with -p the traced process, while
+ * calibrating the tracer itself (set by user space before loading). The
+ * entry probes are attached for that process alone, but a return probe can
+ * run for any process that hits the same breakpoint for another tracer's
+ * sake (6.1 does not filter returns by process): another `ai_monitor
+ * trace` calibrating at the same moment, say. Those returns are not ours to
+ * count as lost.
+ */
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 self_tgid = 0;
+
 /* Written with atomic adds here, read through the mmapped .bss. */
 struct gt_drops drops = {};
 
@@ -77,6 +89,10 @@ int BPF_KRETPROBE(gt_exit, long rc)
 	struct gt_hist *h;
 	__u64 slot, delta;
 
+	__u32 ours = bpf_get_attach_cookie(ctx) == GT_CALIBRATE ? self_tgid : targ_tgid;
+
+	if (ours && key.tgid != ours)
+		return 0;
 	s = bpf_map_lookup_elem(&starts, &id);
 	if (!s) {
 		__sync_fetch_and_add(&drops.no_start, 1);

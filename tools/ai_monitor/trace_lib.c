@@ -255,9 +255,18 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 
 	libbpf_verbose = opts->verbose;
 	libbpf_set_print(print_libbpf);
-	t->skel = gpu_tracer__open_and_load();
+	t->skel = gpu_tracer__open();
 	if (!t->skel) {
 		ret = -errno;
+		say(err, errlen, "cannot open the BPF tracer: %s", strerror(-ret));
+		goto fail;
+	}
+	if (t->pid > 0)
+		t->skel->rodata->targ_tgid = t->pid;
+	t->skel->rodata->self_tgid = getpid();
+	ret = gpu_tracer__load(t->skel);
+	if (ret) {
+		ret = ret < 0 ? ret : -EINVAL;
 		say(err, errlen, "cannot load the BPF tracer: %s%s", strerror(-ret),
 		    ret == -EPERM ? " (needs root: CAP_BPF and CAP_PERFMON)" : "");
 		goto fail;
