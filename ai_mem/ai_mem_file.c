@@ -98,7 +98,7 @@ void ai_mem_buf_put(struct ai_mem_buf *buf)
 }
 
 /*
- * Second half of a free, after the buffer left its owner's xarray: tear
+ * Second half of a free, after the buffer left its owner's tree: tear
  * down every mapping of it (in any process: fork and fd passing share the
  * file, and with it the address_space), then give the pages back.
  */
@@ -118,10 +118,15 @@ static bool ai_mem_buf_kill(struct ai_mem_file *f, struct ai_mem_buf *buf)
 	f->nr_blocks -= buf->nr_pages;
 	f->mapped_bytes -= buf->mapped_bytes;
 	buf->mapped_bytes = 0;
+	if (!buf->mapped_once) {
+		/* No VMA has it, and none can now: it left the tree. */
+		buf->dead = true;
+		return false;
+	}
 	down_write(&buf->sem);
 	buf->dead = true;
 	up_write(&buf->sem);
-	return buf->mapped_once;
+	return true;
 }
 
 static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
@@ -140,6 +145,12 @@ static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
 
 	ai_mem_buf_retire(f, buf, mapped);
 	return 0;
+}
+
+static bool ai_mem_over_cap(unsigned long held, unsigned long n,
+			    unsigned long cap)
+{
+	return cap && (n > cap || held > cap - n);
 }
 
 static long ai_mem_ioc_alloc(struct ai_mem_file *f,
@@ -188,21 +199,28 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 	if (ret)
 		goto err_buf;
 
-	/* Charge the owner first, so the (possibly slow) get runs unlocked. */
+	/*
+	 * The (possibly slow) get runs unlocked; the owner is charged after
+	 * it, under the lock. The early unlocked check keeps an over-cap
+	 * request from taking blocks it would have to give back.
+	 */
+	if (ai_mem_over_cap(READ_ONCE(f->nr_blocks), n, cap)) {
+		ret = -EDQUOT;
+		goto err_buf;
+	}
+	ret = ai_mem_pool_get(n, nid, strict, buf->pages);
+	if (ret)
+		goto err_buf;
+
 	mutex_lock(&f->lock);
-	if (cap && (n > cap || f->nr_blocks > cap - n)) {
+	if (ai_mem_over_cap(f->nr_blocks, n, cap)) {
 		mutex_unlock(&f->lock);
+		/* Never mapped: the blocks go back as they came, zeroed. */
+		ai_mem_pool_put(buf->pages, n, true);
 		ret = -EDQUOT;
 		goto err_buf;
 	}
 	f->nr_blocks += n;
-	mutex_unlock(&f->lock);
-
-	ret = ai_mem_pool_get(n, nid, strict, buf->pages);
-	if (ret)
-		goto err_charge;
-
-	mutex_lock(&f->lock);
 	ai_mem_buf_link(f, buf);
 	mutex_unlock(&f->lock);
 
@@ -213,10 +231,6 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 	}
 	return 0;
 
-err_charge:
-	mutex_lock(&f->lock);
-	f->nr_blocks -= n;
-	mutex_unlock(&f->lock);
 err_buf:
 	kvfree(buf);
 	return ret;

@@ -94,9 +94,9 @@ void ai_mem_pool_show_nodes(struct seq_file *m);
  * i_mmap_rwsem / page table locks -> ai_mem_pool.lock.
  */
 struct ai_mem_file {
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	struct rb_root bufs;		/* ai_mem_buf by pgoff */
-	unsigned long nr_blocks;	/* held or being allocated */
+	unsigned long nr_blocks;	/* blocks held */
 	unsigned long mapped_bytes;	/* sum of sizes of live VMAs */
 	struct address_space *mapping;	/* where our VMAs are linked */
 	struct pid *pid;		/* thread group that opened it */

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bits.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -13,7 +14,7 @@
 #include "ai_mem_internal.h"
 
 /* 1 TiB: far beyond any sane pool, small enough for every sum we make. */
-#define AI_MEM_POOL_MB_MAX	(1U << 20)
+#define AI_MEM_POOL_MB_MAX	BIT(20)
 
 static unsigned int pool_mb = 256;
 module_param(pool_mb, uint, 0444);
@@ -39,7 +40,7 @@ static int __init ai_mem_init(void)
 	int ret;
 
 	if (!pool_mb || pool_mb > AI_MEM_POOL_MB_MAX) {
-		pr_err("pool_mb=%u out of range 1..%u\n", pool_mb,
+		pr_err("pool_mb=%u out of range 1..%lu\n", pool_mb,
 		       AI_MEM_POOL_MB_MAX);
 		return -EINVAL;
 	}

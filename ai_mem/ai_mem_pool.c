@@ -55,7 +55,8 @@ static void ai_mem_zero_work(struct work_struct *work)
 		pool->nr_zeroing -= n;
 		WRITE_ONCE(pool->zero_seq, pool->zero_seq + 1);
 		spin_unlock(&pool->lock);
-		wake_up_all(&pool->zero_wait);
+		if (wq_has_sleeper(&pool->zero_wait))
+			wake_up_all(&pool->zero_wait);
 		cond_resched();
 	}
 }
@@ -317,6 +318,17 @@ static void ai_mem_release_pages(struct page **pages, unsigned long n)
 		put_page(pages[i]);
 }
 
+/* Is pool node @a farther from pool node @from than pool node @b? */
+static bool ai_mem_farther(int from, int a, int b)
+{
+	struct ai_mem_node *nodes = ai_mem_pool.nodes;
+
+	if (a == from || b == from)
+		return b == from && a != from;
+	return node_distance(nodes[from].nid, nodes[a].nid) >
+	       node_distance(nodes[from].nid, nodes[b].nid);
+}
+
 /* Split the reserved pages into per-node stacks; the pages are all clean. */
 static int ai_mem_build_nodes(struct page **pages, unsigned long n)
 {
@@ -363,17 +375,17 @@ static int ai_mem_build_nodes(struct page **pages, unsigned long n)
 		node->clean[node->nr_clean++] = pages[i];
 	}
 
-	/* Fallback order: by distance, then by node number. */
+	/*
+	 * Fallback order: the node itself (strict requests use only this
+	 * first entry), then by distance, then by node number.
+	 */
 	for (k = 0; k < pool->nr_nodes; k++) {
 		int *fb = pool->nodes[k].fallback;
-		int from = pool->nodes[k].nid;
 
 		for (j = 0; j < pool->nr_nodes; j++) {
 			int pos = j;
 
-			while (pos > 0 &&
-			       node_distance(from, pool->nodes[fb[pos - 1]].nid) >
-			       node_distance(from, pool->nodes[j].nid)) {
+			while (pos > 0 && ai_mem_farther(k, fb[pos - 1], j)) {
 				fb[pos] = fb[pos - 1];
 				pos--;
 			}
