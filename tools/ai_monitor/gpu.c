@@ -11,6 +11,7 @@
 #include "gpu.h"
 
 #define NVML_RETRY_NS	(5ull * 1000000000ull)
+#define FD_WALK_NS	1000000000ull
 
 struct gpu_ctx {
 	struct mon_roots roots;
@@ -18,6 +19,8 @@ struct gpu_ctx {
 	uint64_t nvml_next_try;
 	char nvml_why[sizeof(((struct gpu_sample *)0)->why)];
 	struct gpu_fdinfo *fdinfo;
+	uint64_t fd_walked;		/* when fd_cache was taken */
+	struct gpu_sample fd_cache;	/* per-process figures beside sysfs */
 };
 
 struct gpu_ctx *gpu_open(const struct mon_roots *roots)
@@ -83,11 +86,18 @@ void gpu_sample(struct gpu_ctx *ctx, struct gpu_sample *s)
 		s->source = NULL;
 	}
 
-	/* fdinfo needs a walk every time to have a delta next time. */
-	memset(&fd, 0, sizeof(fd));
-	gpu_fdinfo_sample(ctx->fdinfo, ctx->roots.proc, now, &fd);
-
 	if (gpu_sysfs_sample(ctx->roots.sysfs, s) > 0) {
+		/*
+		 * fdinfo only for per-process figures here: walking every
+		 * process's fds each 100 ms tick costs more than a once-a-second
+		 * figure is worth.
+		 */
+		if (now - ctx->fd_walked >= FD_WALK_NS) {
+			memset(&ctx->fd_cache, 0, sizeof(ctx->fd_cache));
+			gpu_fdinfo_sample(ctx->fdinfo, ctx->roots.proc, now, &ctx->fd_cache);
+			ctx->fd_walked = now;
+		}
+		fd = ctx->fd_cache;
 		for (i = 0; i < fd.nr_procs; i++) {
 			int card = sysfs_card_of(ctx, s,
 						 gpu_fdinfo_pdev(ctx->fdinfo, fd.proc[i].gpu));
@@ -97,6 +107,9 @@ void gpu_sample(struct gpu_ctx *ctx, struct gpu_sample *s)
 		}
 		return;
 	}
+	/* The only source left: a walk every sample, for the deltas. */
+	memset(&fd, 0, sizeof(fd));
+	gpu_fdinfo_sample(ctx->fdinfo, ctx->roots.proc, now, &fd);
 	if (fd.nr_gpus) {
 		*s = fd;
 		return;
