@@ -88,9 +88,9 @@ int BPF_KRETPROBE(gt_exit, long rc)
 	struct gt_start *s;
 	struct gt_hist *h;
 	__u64 slot, delta;
+	__u32 ours;
 
-	__u32 ours = bpf_get_attach_cookie(ctx) == GT_CALIBRATE ? self_tgid : targ_tgid;
-
+	ours = bpf_get_attach_cookie(ctx) == GT_CALIBRATE ? self_tgid : targ_tgid;
 	if (ours && key.tgid != ours)
 		return 0;
 	s = bpf_map_lookup_elem(&starts, &id);
