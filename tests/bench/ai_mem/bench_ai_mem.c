@@ -166,6 +166,35 @@ static double per_op_ns(enum op op, int batches, int per_batch)
 	return median(v, batches);
 }
 
+/* ALLOC alone and FREE alone: 2000 ALLOCs in a row, then their FREEs. */
+static void split_alloc_free(double info)
+{
+	static uint64_t offs[2000];
+	double va[15], vf[15], t0;
+	struct ai_mem_alloc a;
+	int b, i;
+
+	for (b = 0; b < 15; b++) {
+		t0 = now_us();
+		for (i = 0; i < 2000; i++) {
+			memset(&a, 0, sizeof(a));
+			a.size = PG;
+			a.node = AI_MEM_NODE_ANY;
+			ioctl(fd, AI_MEM_IOC_ALLOC, &a);
+			offs[i] = a.offset;
+		}
+		va[b] = (now_us() - t0) * 1e3 / 2000;
+		t0 = now_us();
+		for (i = 0; i < 2000; i++)
+			ioctl(fd, AI_MEM_IOC_FREE, &offs[i]);
+		vf[b] = (now_us() - t0) * 1e3 / 2000;
+	}
+	printf("%-36s %10.0f %7.2fx INFO\n", "ALLOC alone (2000 live)",
+	       median(va, 15), median(va, 15) / info);
+	printf("%-36s %10.0f %7.2fx INFO\n", "FREE alone", median(vf, 15),
+	       median(vf, 15) / info);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { size_t len; const char *name; int reps; } sz[] = {
@@ -174,7 +203,8 @@ int main(int argc, char **argv)
 		{ 64UL << 20, "64 MiB", 9 },
 	};
 	double a[128], b[128], c[128], d[128], ma, mb, mc, md, best;
-	struct phases ph, sum;
+	double pa[128], pm[128], pf[128], pr[128];
+	struct phases ph;
 	unsigned int k;
 	int r, scale = argc > 1 ? atoi(argv[1]) : 1;
 
@@ -192,7 +222,6 @@ int main(int argc, char **argv)
 
 		if (n > 127)
 			n = 127;
-		memset(&sum, 0, sizeof(sum));
 		for (r = 0; r < n; r++) {
 			/*
 			 * The same idle gap before every method (the pool's
@@ -202,10 +231,10 @@ int main(int argc, char **argv)
 			if (gap_us(sz[k].len))
 				usleep(gap_us(sz[k].len));
 			a[r] = run_ai_mem(sz[k].len, &ph);
-			sum.alloc += ph.alloc;
-			sum.mmap += ph.mmap;
-			sum.first += ph.first;
-			sum.rest += ph.rest;
+			pa[r] = ph.alloc;
+			pm[r] = ph.mmap;
+			pf[r] = ph.first;
+			pr[r] = ph.rest;
 			d[r] = run_ai_mem(sz[k].len, NULL);
 			if (gap_us(sz[k].len))
 				usleep(gap_us(sz[k].len));
@@ -221,9 +250,9 @@ int main(int argc, char **argv)
 		best = mb < mc ? mb : mc;
 		printf("%-7s %4d %12.1f %12.1f %14.1f %16.1f %7.1fx\n",
 		       sz[k].name, n, ma, md, mb, mc, best / ma);
-		printf("#   ai_mem %s mean breakdown (us): ALLOC %.1f, mmap %.1f, first touch (maps all) %.1f, other touches %.1f\n",
-		       sz[k].name, sum.alloc / n, sum.mmap / n, sum.first / n,
-		       sum.rest / n);
+		printf("#   ai_mem %s, median of each phase (us): ALLOC %.1f, mmap %.1f, first touch (maps all) %.1f, other touches %.1f\n",
+		       sz[k].name, median(pa, n), median(pm, n), median(pf, n),
+		       median(pr, n));
 	}
 	{
 		double info = per_op_ns(OP_INFO, 15, 2000);
@@ -235,6 +264,7 @@ int main(int argc, char **argv)
 		printf("%-36s %10.0f %7.2fx INFO\n", "ALLOC+FREE", af, af / info);
 		printf("%-36s %10.0f %7.2fx INFO\n",
 		       "ALLOC+mmap+touch+munmap+FREE", full, full / info);
+		split_alloc_free(info);
 	}
 	close(fd);
 	return 0;
