@@ -48,7 +48,7 @@ const char *ai_sched_gpu_state_name(enum ai_sched_gpu_state s);
 /* A thread of a registered process, as seen while the process is boosted. */
 enum ai_sched_thread_mode {
 	AI_THR_UNTOUCHED,	/* its own nice is already <= the boost */
-	AI_THR_BOOSTED,		/* we set applied_nice; orig_nice is its own */
+	AI_THR_BOOSTED,		/* we set applied_nice (and reset-on-fork) */
 	AI_THR_HANDS_OFF,	/* someone changed what we set: not ours now */
 };
 
@@ -56,6 +56,7 @@ struct ai_sched_thread {
 	struct pid *pid;		/* the thread's pid, referenced */
 	int orig_nice;
 	int applied_nice;
+	bool had_reset;			/* SCHED_RESET_ON_FORK was set already */
 	enum ai_sched_thread_mode mode;
 	unsigned long seen;		/* walk generation that last saw it */
 };
@@ -70,7 +71,6 @@ struct ai_sched_proc {
 	int boost_nice;
 	unsigned int gpu;
 	bool boosted;			/* threads are at their boosted nice */
-	int base_nice;			/* leader's own nice when the boost began */
 	unsigned long gen;		/* current thread-walk generation */
 	struct xarray threads;		/* tid -> struct ai_sched_thread */
 	bool ag_moved;			/* we detached it from its autogroup */
@@ -88,8 +88,8 @@ int ai_sched_proc_register(struct pid *pid, int nice, unsigned int gpu);
 void ai_sched_proc_unregister(struct ai_sched_proc *p);
 void ai_sched_update_all(int gpu, unsigned int *nr_threads);
 void ai_sched_release_all(void);
-bool ai_sched_proc_task_view(struct ai_sched_proc *p, int *orig, int *cur,
-			     unsigned int *threads, u64 *cpu_ns);
+bool ai_sched_proc_task_view(struct ai_sched_proc *p, char *comm, int *orig,
+			     int *cur, unsigned int *threads, u64 *cpu_ns);
 
 /* autogroup.c */
 void ai_sched_ag_detach(struct ai_sched_proc *p, struct task_struct *leader);

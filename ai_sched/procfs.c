@@ -78,12 +78,9 @@ static void ai_sched_show_row(struct seq_file *m, struct ai_sched_proc *p,
 	u64 cpu;
 
 	nr = pid_nr_ns(p->pid, ns);
-	if (!nr || !ai_sched_proc_task_view(p, &orig, &cur, &threads, &cpu))
+	if (!nr ||
+	    !ai_sched_proc_task_view(p, comm, &orig, &cur, &threads, &cpu))
 		return;	/* not visible from here, or just exited */
-
-	rcu_read_lock();
-	get_task_comm(comm, pid_task(p->pid, PIDTYPE_TGID) ?: current);
-	rcu_read_unlock();
 	/* One token per column: no blanks or control characters in COMM. */
 	for (i = 0; comm[i]; i++)
 		if (isspace(comm[i]) || !isprint(comm[i]))

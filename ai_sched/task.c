@@ -12,9 +12,9 @@
  *
  * Threads are found by walking the thread group, on every boost and on every
  * tick while boosted, which is also how threads created later get boosted.
- * A thread created by a boosted thread is born with the boost (fork copies
- * the nice); we cannot see its creator, so it inherits the process's base
- * nice (the leader's own nice at boost time) as its own. See docs.
+ * Boosted threads carry SCHED_RESET_ON_FORK, so what they fork starts at
+ * nice 0 rather than with the boost: no child process ever leaves with it,
+ * and a new thread has a nice of its own for its record. See docs.
  *
  * Exit: nothing to undo for a dead thread. We hold struct pid references,
  * so once the process is reaped pid_task() returns NULL for it (even if its
@@ -24,9 +24,12 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include "internal.h"
+
+#define AI_SCHED_FEW_THREADS	16
 
 /* Indexed by pid_nr() of the thread-group pid. Under ai_sched_lock. */
 DEFINE_XARRAY(ai_sched_procs);
@@ -50,6 +53,32 @@ static void ai_sched_threads_forget(struct ai_sched_proc *p)
 		ai_sched_thread_free(p, tid, rec);
 }
 
+/*
+ * Set a fair-class thread's nice and its reset-on-fork flag in one call.
+ * With the flag set, anything the thread forks (thread or process) starts
+ * at nice 0 instead of inheriting the boost: a child process never leaves
+ * with our boost, and new threads are boosted by the walk on their own
+ * record. Sleeps (scheduler locks, rt-mutex PI): never under RCU.
+ */
+static void ai_sched_set(struct task_struct *t, int nice, bool reset_on_fork)
+{
+	struct sched_attr attr = {
+		.size		= sizeof(attr),
+		.sched_policy	= t->policy,
+		.sched_flags	= reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0,
+		.sched_nice	= nice,
+	};
+
+	/* Cannot fail for a fair policy with valid values and no checks. */
+	sched_setattr_nocheck(t, &attr);
+}
+
+static bool ai_sched_fair(struct task_struct *t)
+{
+	return t->policy == SCHED_NORMAL || t->policy == SCHED_BATCH ||
+	       t->policy == SCHED_IDLE;
+}
+
 /* Give every thread we boosted its own nice back, unless it was changed. */
 static void ai_sched_threads_restore(struct ai_sched_proc *p)
 {
@@ -58,13 +87,21 @@ static void ai_sched_threads_restore(struct ai_sched_proc *p)
 	unsigned long tid;
 
 	xa_for_each(&p->threads, tid, rec) {
-		if (rec->mode == AI_THR_BOOSTED) {
-			rcu_read_lock();
-			t = pid_task(rec->pid, PIDTYPE_PID);
-			if (t && task_nice(t) == rec->applied_nice)
-				set_user_nice(t, rec->orig_nice);
-			rcu_read_unlock();
+		t = rec->mode == AI_THR_UNTOUCHED ? NULL :
+			get_pid_task(rec->pid, PIDTYPE_PID);
+		if (t && ai_sched_fair(t)) {
+			/*
+			 * Our nice: back to its own. Someone else's: keep
+			 * it, only drop the reset-on-fork flag we added.
+			 */
+			if (rec->mode == AI_THR_BOOSTED &&
+			    task_nice(t) == rec->applied_nice)
+				ai_sched_set(t, rec->orig_nice, rec->had_reset);
+			else if (t->sched_reset_on_fork && !rec->had_reset)
+				ai_sched_set(t, task_nice(t), false);
 		}
+		if (t)
+			put_task_struct(t);
 		ai_sched_thread_free(p, tid, rec);
 	}
 	p->boosted = false;
@@ -75,12 +112,13 @@ static struct ai_sched_thread *ai_sched_thread_new(struct ai_sched_proc *p,
 {
 	struct ai_sched_thread *rec;
 
-	rec = kzalloc(sizeof(*rec), GFP_ATOMIC | __GFP_NOWARN);
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
 	if (!rec)
 		return NULL;
 	rec->pid = get_pid(task_pid(t));
-	if (xa_err(xa_store(&p->threads, t->pid, rec,
-			    GFP_ATOMIC | __GFP_NOWARN))) {
+	rec->orig_nice = task_nice(t);
+	rec->mode = AI_THR_UNTOUCHED;
+	if (xa_err(xa_store(&p->threads, t->pid, rec, GFP_KERNEL))) {
 		put_pid(rec->pid);
 		kfree(rec);
 		return NULL;
@@ -88,69 +126,83 @@ static struct ai_sched_thread *ai_sched_thread_new(struct ai_sched_proc *p,
 	return rec;
 }
 
-/*
- * Bring every live thread to min(own nice, boost). @first: this walk starts
- * the boost, so nobody can have inherited it yet. Returns the thread count.
- * Allocation failures leave a thread for the next tick.
- */
-static unsigned int ai_sched_threads_boost(struct ai_sched_proc *p,
-					   struct task_struct *leader,
-					   bool first)
+/* One thread of a boosted process: record it, boost it if it needs it. */
+static void ai_sched_thread_boost(struct ai_sched_proc *p,
+				  struct task_struct *t)
 {
 	struct ai_sched_thread *rec;
-	struct task_struct *t;
-	unsigned int n = 0;
+	int nice = task_nice(t);
+
+	rec = xa_load(&p->threads, t->pid);
+	if (rec && rec->pid != task_pid(t)) {
+		/* Its tid was reused by a new thread. */
+		ai_sched_thread_free(p, t->pid, rec);
+		rec = NULL;
+	}
+	if (!rec) {
+		rec = ai_sched_thread_new(p, t);
+		if (!rec)
+			return;	/* the next tick tries again */
+	}
+	rec->seen = p->gen;
+
+	if (rec->mode == AI_THR_BOOSTED && nice != rec->applied_nice)
+		rec->mode = AI_THR_HANDS_OFF;
+	if (rec->mode == AI_THR_UNTOUCHED && nice > p->boost_nice &&
+	    ai_sched_fair(t)) {
+		rec->orig_nice = nice;
+		rec->had_reset = t->sched_reset_on_fork;
+		rec->applied_nice = p->boost_nice;
+		rec->mode = AI_THR_BOOSTED;
+		ai_sched_set(t, p->boost_nice, true);
+	}
+}
+
+/*
+ * Bring every live thread to min(own nice, boost). The thread list is
+ * walked under RCU, but changing a thread's scheduling attributes may sleep,
+ * so the threads are pinned first and handled after. Threads born during
+ * the walk wait for the next tick. Returns the number of threads handled.
+ */
+static unsigned int ai_sched_threads_boost(struct ai_sched_proc *p,
+					   struct task_struct *leader)
+{
+	struct task_struct *few[AI_SCHED_FEW_THREADS], **tasks = few, *t;
+	unsigned int n = 0, max = ARRAY_SIZE(few), i;
+	struct ai_sched_thread *rec;
 	unsigned long tid;
-	int nice;
 
-	p->gen++;
-	if (first)
-		p->base_nice = task_nice(leader);
-
+	/* Most feeders have a few threads: no allocation on the tick then. */
+	if (get_nr_threads(leader) + 4 > max) {
+		max = get_nr_threads(leader) + 4;
+		tasks = kmalloc_array(max, sizeof(*tasks), GFP_KERNEL);
+		if (!tasks)
+			return 0;
+	}
 	rcu_read_lock();
 	for_each_thread(leader, t) {
+		if (n == max)
+			break;
 		if (t->exit_state)
 			continue;
-		n++;
-		nice = task_nice(t);
-		rec = xa_load(&p->threads, t->pid);
-		if (rec && rec->pid != task_pid(t)) {
-			/* Its tid was reused by a new thread. */
-			ai_sched_thread_free(p, t->pid, rec);
-			rec = NULL;
-		}
-		if (!rec) {
-			rec = ai_sched_thread_new(p, t);
-			if (!rec)
-				continue;
-			if (!first && nice == p->boost_nice &&
-			    p->base_nice > nice) {
-				/* Born from a boosted thread: see above. */
-				rec->orig_nice = p->base_nice;
-				rec->applied_nice = nice;
-				rec->mode = AI_THR_BOOSTED;
-			} else {
-				rec->orig_nice = nice;
-				rec->mode = AI_THR_UNTOUCHED;
-			}
-		}
-		rec->seen = p->gen;
-
-		if (rec->mode == AI_THR_BOOSTED && nice != rec->applied_nice)
-			rec->mode = AI_THR_HANDS_OFF;
-		if (rec->mode == AI_THR_UNTOUCHED && nice > p->boost_nice) {
-			rec->orig_nice = nice;
-			rec->applied_nice = p->boost_nice;
-			rec->mode = AI_THR_BOOSTED;
-			set_user_nice(t, p->boost_nice);
-		}
+		get_task_struct(t);
+		tasks[n++] = t;
 	}
 	rcu_read_unlock();
 
-	/* Threads that are gone. */
-	xa_for_each(&p->threads, tid, rec)
-		if (rec->seen != p->gen)
-			ai_sched_thread_free(p, tid, rec);
+	p->gen++;
+	for (i = 0; i < n; i++) {
+		ai_sched_thread_boost(p, tasks[i]);
+		put_task_struct(tasks[i]);
+	}
+	if (tasks != few)
+		kfree(tasks);
+
+	/* Threads that are gone (or not seen because the array was full). */
+	if (n < max)
+		xa_for_each(&p->threads, tid, rec)
+			if (rec->seen != p->gen)
+				ai_sched_thread_free(p, tid, rec);
 
 	p->boosted = true;
 	return n;
@@ -196,7 +248,7 @@ static bool ai_sched_proc_update(struct ai_sched_proc *p,
 	if (ai_sched_want_boost(p)) {
 		if (!p->ag_moved)
 			ai_sched_ag_detach(p, leader);
-		*nr_threads += ai_sched_threads_boost(p, leader, !p->boosted);
+		*nr_threads += ai_sched_threads_boost(p, leader);
 	} else {
 		if (p->boosted)
 			ai_sched_threads_restore(p);
@@ -306,12 +358,13 @@ void ai_sched_release_all(void)
 }
 
 /*
- * What /proc shows for a process: the leader's own and current nice, the
+ * What /proc shows for a process: its name (TASK_COMM_LEN bytes), the
+ * leader's own and current nice, the
  * thread count and the CPU time of the whole group (live threads plus what
  * dead ones left in the signal struct). False if the process is gone.
  */
-bool ai_sched_proc_task_view(struct ai_sched_proc *p, int *orig, int *cur,
-			     unsigned int *threads, u64 *cpu_ns)
+bool ai_sched_proc_task_view(struct ai_sched_proc *p, char *comm, int *orig,
+			     int *cur, unsigned int *threads, u64 *cpu_ns)
 {
 	struct ai_sched_thread *rec;
 	struct task_struct *leader, *t;
@@ -324,6 +377,7 @@ bool ai_sched_proc_task_view(struct ai_sched_proc *p, int *orig, int *cur,
 		rcu_read_unlock();
 		return false;
 	}
+	__get_task_comm(comm, TASK_COMM_LEN, leader);
 	*cur = task_nice(leader);
 	rec = p->boosted ? xa_load(&p->threads, leader->pid) : NULL;
 	*orig = rec && rec->mode == AI_THR_BOOSTED ? rec->orig_nice : *cur;

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -195,7 +196,8 @@ static inline int ai_proc_value(const char *key, char *out, size_t size)
 /*
  * A worker process: nthreads threads (the main one included) that sleep.
  * The parent gets their tids; writing 'T' to cmd makes it start one more
- * thread and report its tid; closing cmd ends it.
+ * thread and report its tid, 'F' fork a child process and report its pid;
+ * closing cmd ends it.
  */
 struct worker {
 	pid_t pid;
@@ -228,10 +230,19 @@ static inline void worker_run(int cmd, int rep, int nthreads)
 	for (i = 1; i < nthreads; i++)
 		if (pthread_create(&th, NULL, worker_idle, (void *)(long)rep))
 			_exit(4);
-	while (read(cmd, &c, 1) == 1)
+	while (read(cmd, &c, 1) == 1) {
 		if (c == 'T' && pthread_create(&th, NULL, worker_idle,
 					       (void *)(long)rep))
 			_exit(4);
+		if (c == 'F' && fork() == 0) {
+			/* A child process: reports its pid, sleeps. */
+			self = getpid();
+			if (write(rep, &self, sizeof(self)) != sizeof(self))
+				_exit(3);
+			for (;;)
+				pause();
+		}
+	}
 	_exit(0);
 }
 
@@ -269,6 +280,17 @@ static inline pid_t worker_new_thread(struct worker *w)
 		return -1;
 	w->tid[w->n++] = tid;
 	return tid;
+}
+
+/* A child process of the worker (forked by its main thread); kill it yourself. */
+static inline pid_t worker_fork(struct worker *w)
+{
+	pid_t pid;
+
+	if (write(w->cmd, "F", 1) != 1 ||
+	    read(w->rep, &pid, sizeof(pid)) != sizeof(pid))
+		return -1;
+	return pid;
 }
 
 static inline void worker_kill(struct worker *w)

@@ -56,6 +56,19 @@ int main(void)
 	   "/proc row: boosted, nice 0->-8, 4 threads");
 	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "yes"), "GPU Available: yes");
 
+	ok(sched_getscheduler(w.tid[0]) & SCHED_RESET_ON_FORK,
+	   "a boosted thread carries SCHED_RESET_ON_FORK");
+	ok(!(sched_getscheduler(w.tid[3]) & SCHED_RESET_ON_FORK),
+	   "an untouched thread (own nice below the boost) does not");
+
+	pid_t kid = worker_fork(&w);
+
+	ok(kid > 0, "worker forks a child process while boosted");
+	is_int(nice_of(kid), 0, "the child process does not inherit the boost");
+	wait_ticks(2);
+	is_int(nice_of(kid), 0, "nor is it boosted by the tick (not registered)");
+	kill(kid, SIGKILL);
+
 	pid_t late = worker_new_thread(&w);
 
 	ok(late > 0, "worker starts a 5th thread after registration");
@@ -114,6 +127,9 @@ int main(void)
 	want[4] = 0;
 	check_nices(&w, want, "unregister restores all but the changed thread");
 	ok(!row_has(w.pid, " "), "the row is gone");
+	for (i = 0; i < w.n; i++)
+		ok(!(sched_getscheduler(w.tid[i]) & SCHED_RESET_ON_FORK),
+		   "thread %d: no SCHED_RESET_ON_FORK left after unregister", i);
 	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0, "AI Tasks: 0");
 
 	/* Register while saturated: nothing changes until the GPU frees up. */

@@ -7,9 +7,11 @@
  * end of the burst: how long the GPU would sit idle waiting for this CPU.
  *
  *   ai_sched_feeder [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-l LABEL]
+ *                   [-o FILE]
  *
  * -b NICE registers the process with /dev/ai_sched at that boost nice first
- * (the agent's job in real life). Prints one line:
+ * (the agent's job in real life). -o appends every latency (us, one a line)
+ * to FILE, so that interleaved runs can be pooled. Prints one line:
  *   LABEL n=N p50_us=.. p99_us=.. mean_us=.. max_us=..
  */
 #include <errno.h>
@@ -53,17 +55,18 @@ int main(int argc, char **argv)
 {
 	long long step_us = 3000, burst_us = 1000, *lat, sum = 0;
 	int n = 1000, boost = 100, opt, i;
-	const char *label = "feeder";
+	const char *label = "feeder", *raw = NULL;
 
-	while ((opt = getopt(argc, argv, "n:s:c:b:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:b:l:o:")) != -1) {
 		switch (opt) {
 		case 'n': n = atoi(optarg); break;
 		case 's': step_us = atoll(optarg); break;
 		case 'c': burst_us = atoll(optarg); break;
 		case 'b': boost = atoi(optarg); break;
 		case 'l': label = optarg; break;
+		case 'o': raw = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-l LABEL]\n",
+			fprintf(stderr, "usage: %s [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-l LABEL] [-o FILE]\n",
 				argv[0]);
 			return 2;
 		}
@@ -92,6 +95,17 @@ int main(int argc, char **argv)
 		burn(burst_us * 1000);
 		lat[i] = ns_of(CLOCK_MONOTONIC) - (start + step_us * 1000);
 		sum += lat[i];
+	}
+	if (raw) {
+		FILE *f = fopen(raw, "a");
+
+		if (!f) {
+			perror(raw);
+			return 1;
+		}
+		for (i = 0; i < n; i++)
+			fprintf(f, "%lld\n", lat[i] / 1000);
+		fclose(f);
 	}
 	qsort(lat, n, sizeof(*lat), cmp);
 	printf("%s n=%d p50_us=%lld p99_us=%lld mean_us=%lld max_us=%lld\n", label, n,
