@@ -150,6 +150,41 @@ static void test_longterm_pin(int fd, uint64_t total)
 	   (unsigned long long)total);
 }
 
+/*
+ * Unload while a pipe still holds references to freed blocks: the module
+ * drops its own references and the last user frees the pages. Unloads the
+ * module itself (the case script checks that it is gone).
+ */
+static void test_unload_with_refs(void)
+{
+	int fd = ai_open(), pfd[2];
+	unsigned char *buf, out[PG];
+	struct iovec iov;
+	uint64_t off;
+
+	if (ai_alloc(fd, 2 * PG, -1, 0, &off) || pipe(pfd))
+		return;
+	buf = ai_map(fd, off, 2 * PG);
+	fill(buf, 2 * PG, 4);
+	iov.iov_base = buf;
+	iov.iov_len = 2 * PG;
+	is_int(vmsplice(pfd[1], &iov, 1, 0), 2 * PG, "vmsplice 2 blocks");
+	is_errno(syscall(SYS_delete_module, "ai_mem", O_NONBLOCK), EAGAIN,
+		 "rmmod while mapped: refused");
+	munmap(buf, 2 * PG);
+	is_errno(syscall(SYS_delete_module, "ai_mem", O_NONBLOCK), EAGAIN,
+		 "rmmod while the file is open: refused");
+	ai_free(fd, off);
+	close(fd);
+	is_int(ai_proc_value("Pending Blocks"), 2, "2 blocks pending");
+	ok(!syscall(SYS_delete_module, "ai_mem", O_NONBLOCK),
+	   "rmmod with blocks still referenced by a pipe");
+	is_int(read(pfd[0], out, PG), PG, "the pipe still reads after unload");
+	ok(check(out, PG, 4), "  its own data");
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 int main(void)
 {
 	int fd = ai_open();
@@ -159,5 +194,6 @@ int main(void)
 	test_ref_outlives_free(fd, total);
 	test_longterm_pin(fd, total);
 	close(fd);
+	test_unload_with_refs();
 	return tap_done();
 }
