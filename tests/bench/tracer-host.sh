@@ -28,29 +28,45 @@ if [ ! -d /sys/kernel/tracing/events ]; then
 	mount -t tracefs nodev /sys/kernel/tracing || echo "tracer-host: no tracefs" >&2
 fi
 
-now_ms() { date +%s%3N; }
+now_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # One tight loop; prints ns per call.
 loop() { "$APP" -l "$LIB" -a cuLaunchKernel -n "$1" -T | awk '{ print $1 }'; }
 
+# ready FILE REGEX: whether a line of FILE matches, with builtins only, so
+# that polling every 2 ms costs no fork.
+ready() {
+	local l lines
+	mapfile -t lines < "$1"
+	for l in "${lines[@]}"; do
+		[[ $l =~ $2 ]] && return 0
+	done
+	return 1
+}
+
+# A sleep without a fork: a read that times out on a pipe nobody writes.
+exec 9<> <(:)
+nap() { read -r -t "$1" -u 9 || true; }
+
 # run NAME READY_REGEX CMD...: starts the tracer, waits for READY_REGEX in
-# its output, times a loop, reads its peak RSS; appends
-# "ns_per_call attach_ms rss_kb" to $out/NAME.
+# its output (the moment its probes are live), times a loop, reads its peak
+# RSS; appends "ns_per_call attach_ms rss_kb" to $out/NAME.
 run() {
-	local name=$1 ready=$2 t0 t1 pid i ns rss
+	local name=$1 re=$2 t0 t1 pid i ns rss
 	shift 2
+	: > "$out/$name.log"
 	t0=$(now_ms)
 	"$@" > "$out/$name.log" 2>&1 &
 	pid=$!
-	for ((i = 0; i < 3000; i++)); do
-		grep -qE "$ready" "$out/$name.log" && break
+	for ((i = 0; i < 15000; i++)); do
+		ready "$out/$name.log" "$re" && break
 		kill -0 $pid 2> /dev/null || break
-		sleep 0.01
+		nap 0.002
 	done
 	t1=$(now_ms)
-	if ! grep -qE "$ready" "$out/$name.log"; then
+	if ! ready "$out/$name.log" "$re"; then
 		echo "tracer-host: $name did not start:" >&2
 		cat "$out/$name.log" >&2
 		kill -INT $pid 2> /dev/null
@@ -72,7 +88,8 @@ for ((r = 0; r < ROUNDS; r++)); do
 	loop $((CALLS * 50)) >> "$out/none"
 	run ours '^Tracing' "$B/ai_monitor" trace --lib "$LIB" -i 3600
 	run bpftrace '^ready' bpftrace -e "$bt_prog"
-	run funclatency '^Tracing' /usr/sbin/funclatency "$LIB:cuLaunchKernel"
+	# Its "Tracing" line would sit in a stdio buffer: line-buffer it.
+	run funclatency '^Tracing' stdbuf -oL /usr/sbin/funclatency "$LIB:cuLaunchKernel"
 done
 
 col() { awk -v c="$2" '{ print $c }' "$out/$1" | median; }

@@ -63,7 +63,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: cuda_app [-l LIB] [-a API] [-n COUNT] [-r RATE] [-d NS] [-s NS] [-S K]\n"
-"                [-C COMM] [-c DIR] [-m DIR] [-w] [-T]\n"
+"                [-C COMM] [-c DIR] [-m DIR] [-w] [-T [-M]]\n"
 "  -l LIB    library to dlopen (default libcuda.so.1, found the usual way)\n"
 "  -a API    a driver function name, or 'launches', 'syncs', 'all' (default\n"
 "            cuLaunchKernel); with several, each gets COUNT calls\n"
@@ -77,7 +77,9 @@ static void usage(FILE *f)
 "  -m DIR    in a mount namespace of its own, copy LIB to a tmpfs on DIR and\n"
 "            load it from there: a library other processes cannot see\n"
 "  -w        once loaded, print 'ready' and wait for a line on stdin\n"
-"  -T        print the mean and median ns per call at the end\n");
+"  -T        print the mean ns per call at the end\n"
+"  -M        with -T, also time each call and print the median (costs two\n"
+"            clock reads per call)\n");
 }
 
 static long long now_ns(void)
@@ -155,13 +157,13 @@ int main(int argc, char **argv)
 {
 	const char *lib = "libcuda.so.1", *sel = "cuLaunchKernel", *root = NULL, *priv = NULL;
 	long long count = 1000, rate = 0, every = 0, n, total = 0, t0, t_all = 0;
-	bool wait = false, timing = false, any = false;
+	bool wait = false, timing = false, medians = false, any = false;
 	long long *lat = NULL, nlat = 0;
 	void *fns[NAPIS] = { NULL }, *sync_fn, *dl;
 	unsigned int i;
 	int c;
 
-	while ((c = getopt(argc, argv, "l:a:n:r:d:s:S:C:c:m:wTh")) != -1) {
+	while ((c = getopt(argc, argv, "l:a:n:r:d:s:S:C:c:m:wTMh")) != -1) {
 		switch (c) {
 		case 'l':
 			lib = optarg;
@@ -198,6 +200,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			timing = true;
+			break;
+		case 'M':
+			medians = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -250,8 +255,8 @@ int main(int argc, char **argv)
 			return 1;
 	}
 
-	/* -T: each call's own duration too, for its median (a bounded count). */
-	if (timing && count && count <= 1000000)
+	/* -M: each call's own duration too, for its median (a bounded count). */
+	if (timing && medians && count && count <= 1000000)
 		lat = calloc(count * NAPIS, sizeof(*lat));
 
 	for (i = 0; i < NAPIS; i++) {

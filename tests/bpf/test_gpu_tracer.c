@@ -232,7 +232,7 @@ static void test_buckets(struct gt_tracer *t)
 {
 	/* 1.65 ms: well inside the bucket [1572864, 1835008), far from its ends. */
 	const char *args[] = { "-a", "cuLaunchKernel", "-n", "15", "-d", "1650000",
-			       "-l", lib, "-T", NULL };
+			       "-l", lib, "-T", "-M", NULL };
 	const char *sargs[] = { "-a", "cuStreamSynchronize", "-n", "10", "-s", "3000000",
 				"-l", lib, NULL };
 	const char *fargs[] = { "-a", "cuGraphLaunch", "-n", "5", "-l", lib, NULL };

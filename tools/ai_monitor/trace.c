@@ -218,7 +218,7 @@ int cmd_trace(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct gt_opts opts = { .pid = -1, .calibrate = true };
+	struct gt_opts opts = { .pid = -1 };
 	double interval = 1, duration = 0, left;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct gt_tracer *t;
@@ -284,14 +284,21 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "ai_monitor trace: %s\n", err);
 		return 1;
 	}
+	/* Printed as soon as the probes are live: scripts wait for this line. */
 	fprintf(stderr, "Tracing %u functions of %s, ", gt_tracer_napis(t), gt_tracer_lib(t));
 	if (opts.pid > 0)
-		fprintf(stderr, "process %d", opts.pid);
+		fprintf(stderr, "process %d.\n", opts.pid);
 	else
-		fprintf(stderr, "all processes");
-	fprintf(stderr, "; measured cost up to %.0f ns per traced call, included in the\n"
-		"latencies shown. CPU-side launch latency, not GPU execution time.%s\n",
-		gt_tracer_overhead_ns(t), duration ? "" : " Ctrl-C ends.");
+		fprintf(stderr, "all processes.\n");
+	ret = gt_tracer_calibrate(t);
+	if (ret)
+		fprintf(stderr, "ai_monitor trace: cannot measure our own cost: %s\n",
+			strerror(-ret));
+	else
+		fprintf(stderr, "Measured cost: up to %.0f ns per traced call, included in the "
+			"latencies shown.\n", gt_tracer_overhead_ns(t));
+	fprintf(stderr, "CPU-side launch latency (enqueue + driver back-pressure), not GPU "
+		"execution time.%s\n", duration ? "" : " Ctrl-C ends.");
 
 	left = duration;
 	for (;;) {

@@ -57,6 +57,13 @@ int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen)
  * Returns the offset, -ENOENT if the object does not define it, or -errno.
  */
 long gt_elf_func_offset(const char *path, const char *name);
+/*
+ * The same for @n functions at once (one pass over the symbols): offs[i] is
+ * names[i]'s offset or -ENOENT. Returns 0, or -errno if @path is unreadable
+ * or not ELF. Names must start with "cu".
+ */
+int gt_elf_func_offsets(const char *path, const char *const *names, long *offs,
+			unsigned int n);
 
 /* --- probe placement (trace_libcuda.c, pure) --- */
 
@@ -85,6 +92,12 @@ struct gt_opts {
 int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 		   char *err, size_t errlen);
 void gt_tracer_close(struct gt_tracer *t);
+
+/*
+ * Measures our cost per traced call (gt_tracer_overhead_ns()), if the open
+ * did not: a few ms, once the probes are live. 0 or -errno.
+ */
+int gt_tracer_calibrate(struct gt_tracer *t);
 
 const char *gt_tracer_lib(const struct gt_tracer *t);
 /* Whether the library exports @api (and so it is traced). */

@@ -286,59 +286,77 @@ static long vaddr_to_offset(Elf *elf, GElf_Addr addr)
 	return -ENOENT;
 }
 
-static long find_in(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name)
+/* Fills offs[i] for each names[i] defined in this symbol table, if not yet found. */
+static void find_in(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+		    const char *const *names, long *offs, unsigned int n)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t i, n;
+	size_t i, nsyms;
+	unsigned int k;
 	GElf_Sym sym;
 
 	if (!data || !sh->sh_entsize)
-		return -ENOENT;
-	n = sh->sh_size / sh->sh_entsize;
-	for (i = 0; i < n; i++) {
+		return;
+	nsyms = sh->sh_size / sh->sh_entsize;
+	for (i = 0; i < nsyms; i++) {
 		const char *s;
 
 		if (!gelf_getsym(data, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
 		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
 			continue;
 		s = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (s && sym_is(s, name))
-			return vaddr_to_offset(elf, sym.st_value);
+		if (!s || s[0] != 'c')	/* every name we look for starts "cu" */
+			continue;
+		for (k = 0; k < n; k++)
+			if (offs[k] == -ENOENT && sym_is(s, names[k]))
+				offs[k] = vaddr_to_offset(elf, sym.st_value);
 	}
-	return -ENOENT;
 }
 
-long gt_elf_func_offset(const char *path, const char *name)
+int gt_elf_func_offsets(const char *path, const char *const *names, long *offs,
+			unsigned int n)
 {
 	static const Elf64_Word order[] = { SHT_DYNSYM, SHT_SYMTAB };
-	long ret = -ENOENT;
-	size_t k;
+	unsigned int k;
+	int ret = 0;
 	Elf *elf;
 	int fd;
 
+	for (k = 0; k < n; k++)
+		offs[k] = -ENOENT;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
+	/* One pass over each table, whatever the number of names. */
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		ret = -ENOEXEC;
 		goto out;
 	}
-	for (k = 0; k < 2 && ret == -ENOENT; k++) {
+	for (k = 0; k < 2; k++) {
 		Elf_Scn *scn = NULL;
 		GElf_Shdr sh;
 
-		while ((scn = elf_nextscn(elf, scn)) && ret == -ENOENT)
+		while ((scn = elf_nextscn(elf, scn)))
 			if (gelf_getshdr(scn, &sh) && sh.sh_type == order[k])
-				ret = find_in(elf, scn, &sh, name);
+				find_in(elf, scn, &sh, names, offs, n);
 	}
 out:
 	if (elf)
 		elf_end(elf);
 	close(fd);
 	return ret;
+}
+
+long gt_elf_func_offset(const char *path, const char *name)
+{
+	long off;
+	int err;
+
+	err = gt_elf_func_offsets(path, &name, &off, 1);
+	return err ? err : off;
 }
 
 /*
