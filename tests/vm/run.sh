@@ -81,7 +81,9 @@ for series in $kernels; do
 	else
 		timeout -s KILL "$vm_timeout" "${qemu[@]}" < /dev/null > "$out/console.log" 2>&1
 	fi
-	echo "run.sh: $rel finished in $(( $(date +%s) - start ))s" >&2
+	echo "run.sh: $rel finished in $(( $(date +%s) - start ))s; slowest cases:" >&2
+	grep -a '^@@END' "$out/console.log" | awk '{sub(/secs=/, "", $4); print $4 "s", $2}' |
+		sort -rn | head -n 5 | sed 's/^/run.sh:   /' >&2
 
 	awk -v kver="$series" -f "$ROOT/tests/vm/report.awk" "$out/console.log" > "$out/report.txt"
 	grep -v '^@@TOTALS' "$out/report.txt"
