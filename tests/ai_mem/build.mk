@@ -20,3 +20,10 @@ USER_TARGETS += $(addprefix $(OUT)/test_ai_mem_,$(AI_MEM_TESTS)) \
 	$(OUT)/test_libai $(OUT)/bench_ai_mem
 VM_FILES += $(foreach t,$(AI_MEM_TESTS),$(OUT)/test_ai_mem_$(t):/bin/test_ai_mem_$(t)) \
 	$(OUT)/test_libai:/bin/test_libai $(OUT)/bench_ai_mem:/bin/bench_ai_mem
+
+# Host unit test of libai's address table (includes libai.c).
+$(OUT)/test_libai_table: tests/ai_mem/test_libai_table.c tools/libai/libai.c \
+		tools/libai/libai.h tests/lib/tap.h
+	$(CC) $(USER_CFLAGS) -Itools/libai -o $@ $< -lpthread
+USER_TARGETS += $(OUT)/test_libai_table
+HOST_TESTS += $(OUT)/test_libai_table
