@@ -22,7 +22,7 @@
 /* Calls in flight, one per thread; LRU so dead threads age out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);	/* threads inside a traced call at once */
 	__type(key, __u64);		/* pid_tgid */
 	__type(value, struct gt_start);
 } starts SEC(".maps");
