@@ -15,6 +15,8 @@ rel=$1
 out=$2
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+# mktemp makes it 0700; as the VM's / it must let unprivileged users in.
+chmod 755 "$stage"
 
 mkdir -p "$stage"/{bin,sbin,etc,lib/modules/ai,lib/modules/extra,proc,sys,dev,tmp,run,root,home/user} \
 	"$stage"/{tests/cases,tests/demo,tests/bench} "$stage"/usr/{bin,sbin,lib/x86_64-linux-gnu} \
