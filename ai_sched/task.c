@@ -69,6 +69,15 @@ static void ai_sched_set(struct task_struct *t, int nice, bool reset_on_fork)
 		.sched_nice	= nice,
 	};
 
+#ifdef AI_SCHED_HAVE_CUSTOM_SLICE
+	/*
+	 * Since 6.12 sched_runtime is a fair task's requested slice, and 0
+	 * resets it to the default: keep one the application asked for.
+	 */
+	if (t->se.custom_slice)
+		attr.sched_runtime = t->se.slice;
+#endif
+
 	/* Cannot fail for a fair policy with valid values and no checks. */
 	sched_setattr_nocheck(t, &attr);
 }

@@ -10,6 +10,33 @@
 
 #define BOOST -8
 
+/* glibc has no wrapper; the layout is the uapi's (SCHED_ATTR_SIZE_VER0). */
+struct attr0 {
+	__u32 size, policy;
+	__u64 flags;
+	__s32 nice;
+	__u32 prio;
+	__u64 runtime, deadline, period;
+};
+
+/* The fair slice a thread asked for (6.12+), 0 if none or unsupported. */
+static unsigned long long slice_of(pid_t tid)
+{
+	struct attr0 a = { 0 };
+
+	if (syscall(SYS_sched_getattr, tid, &a, sizeof(a), 0))
+		return 0;
+	return a.runtime;
+}
+
+static int set_slice(pid_t tid, unsigned long long ns)
+{
+	struct attr0 a = { .size = sizeof(a), .policy = SCHED_OTHER,
+			   .nice = nice_of(tid), .runtime = ns };
+
+	return syscall(SYS_sched_setattr, tid, &a, 0);
+}
+
 static void check_nices(struct worker *w, const int *want, const char *what)
 {
 	int i;
@@ -45,10 +72,17 @@ int main(void)
 	setpriority(PRIO_PROCESS, w.tid[2], 5);
 	setpriority(PRIO_PROCESS, w.tid[3], -12);
 
+	/* A custom slice (6.12+) must survive the boost and the restore. */
+	int slices = !set_slice(w.tid[1], 3000000) && slice_of(w.tid[1]) == 3000000;
+
 	/* Fresh GPU: never reported, so unknown; unknown_boost=1 boosts. */
 	ok(ai_register(fd, w.pid, BOOST, 0) == 0, "REGISTER worker (4 threads) at nice %d", BOOST);
 	check_nices(&w, boosted, "GPU unknown, unknown_boost=Y: boosted");
 	ok(row_has(w.pid, " unknown "), "/proc row says unknown");
+	if (slices)
+		is_int(slice_of(w.tid[1]), 3000000, "the boost keeps a thread's custom slice");
+	else
+		skip("no per-task slices before 6.12", "the boost keeps a thread's custom slice");
 
 	ok(ai_util(fd, 0, 50) == 0, "util 50%%");
 	check_nices(&w, boosted, "util 50%: boosted");
@@ -77,6 +111,10 @@ int main(void)
 
 	ok(ai_util(fd, 0, 95) == 0, "util 95%%");
 	check_nices(&w, own, "util 95% (>= busy_pct 90): relaxed, own nices back");
+	if (slices)
+		is_int(slice_of(w.tid[1]), 3000000, "the restore keeps a thread's custom slice");
+	else
+		skip("no per-task slices before 6.12", "the restore keeps a thread's custom slice");
 	ok(row_has(w.pid, " relaxed ") && row_has(w.pid, "0->0 5 "), "/proc row: relaxed, 0->0, 5 threads");
 	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "no"), "GPU Available: no");
 	ok(ai_proc_value("GPU Utilization", v, sizeof(v)) && !strcmp(v, "95%"), "GPU Utilization: 95%%");
