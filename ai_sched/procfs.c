@@ -41,7 +41,8 @@ static void ai_sched_show_gpu(struct seq_file *m, unsigned int gpu, bool many)
 		   ai_sched_gpu_state_name(ai_sched_gpu_state(gpu)));
 }
 
-static void ai_sched_show_autogroup(struct seq_file *m)
+/* @enabled: ai_sched_ag_enabled(), read before taking ai_sched_lock. */
+static void ai_sched_show_autogroup(struct seq_file *m, int enabled)
 {
 	static const char * const state[] = { "unknown", "off", "on" };
 	bool detach = READ_ONCE(ai_sched_autogroup);
@@ -51,7 +52,7 @@ static void ai_sched_show_autogroup(struct seq_file *m)
 		return;
 	}
 	seq_printf(m, "Autogroup: %s, handling: %s\n",
-		   state[ai_sched_ag_enabled() + 1],
+		   state[enabled + 1],
 		   detach ? "detach (boosted processes leave their session's group)" :
 			    "none (the boost works only within a session)");
 }
@@ -99,6 +100,7 @@ int ai_sched_proc_show(struct seq_file *m, void *v)
 {
 	DECLARE_BITMAP(gpus, AI_SCHED_MAX_GPUS);
 	struct pid_namespace *ns = task_active_pid_ns(current);
+	int autogroup = ai_sched_ag_enabled();
 	struct ai_sched_proc *p;
 	unsigned int gpu;
 	unsigned long idx;
@@ -110,7 +112,7 @@ int ai_sched_proc_show(struct seq_file *m, void *v)
 	for_each_set_bit(gpu, gpus, AI_SCHED_MAX_GPUS)
 		ai_sched_show_gpu(m, gpu, many);
 	seq_printf(m, "AI Tasks: %u\n", ai_sched_nr_procs);
-	ai_sched_show_autogroup(m);
+	ai_sched_show_autogroup(m, autogroup);
 	seq_printf(m, "Parameters: busy_pct %u hyst_pct %u stale_ms %u unknown_boost %d min_nice %d max_tasks %u\n",
 		   READ_ONCE(ai_sched_busy_pct), READ_ONCE(ai_sched_hyst_pct),
 		   READ_ONCE(ai_sched_stale_ms), READ_ONCE(ai_sched_unknown_boost),
