@@ -50,6 +50,20 @@ ready() {
 exec 9<> <(:)
 nap() { read -r -t "$1" -u 9 || true; }
 
+# stop PID: SIGINT, as a user would; SIGTERM, then SIGKILL, if it lingers
+# (bpftrace 0.17 sometimes misses a SIGINT).
+stop() {
+	local i
+	kill -INT "$1" 2> /dev/null
+	for ((i = 0; i < 500; i++)); do
+		kill -0 "$1" 2> /dev/null || break
+		nap 0.01
+	done
+	kill -TERM "$1" 2> /dev/null && nap 1
+	kill -KILL "$1" 2> /dev/null
+	wait "$1"
+}
+
 # run NAME READY_REGEX CMD...: starts the tracer, waits for READY_REGEX in
 # its output (the moment its probes are live), times a loop, reads its peak
 # RSS; appends "ns_per_call attach_ms rss_kb" to $out/NAME.
@@ -69,14 +83,12 @@ run() {
 	if ! ready "$out/$name.log" "$re"; then
 		echo "tracer-host: $name did not start:" >&2
 		cat "$out/$name.log" >&2
-		kill -INT $pid 2> /dev/null
-		wait $pid
+		stop $pid
 		return 1
 	fi
 	ns=$(loop "$CALLS")
 	rss=$(awk '/^VmHWM/ { print $2 }' /proc/$pid/status)
-	kill -INT $pid
-	wait $pid
+	stop $pid
 	echo "$ns $((t1 - t0)) $rss" >> "$out/$name"
 }
 

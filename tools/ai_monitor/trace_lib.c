@@ -34,6 +34,7 @@ struct gt_tracer {
 	unsigned int emulated;		/* bit per API whose probed insn is emulated */
 	size_t skip[GT_API_COUNT];	/* bytes from function entry to its probe */
 	struct bpf_link *calib_links[2][2];	/* on our own two calibration targets */
+	bool verbose;
 	double overhead_ns;		/* the most any traced function costs */
 	double api_overhead_ns[GT_API_COUNT];
 	struct gt_row *prev;		/* cumulative at the last sample, sorted */
@@ -194,6 +195,9 @@ int gt_tracer_calibrate(struct gt_tracer *t)
 		err = calibrate_one(t, gt_calib_stepped, t->calib_links[1], &stepped);
 	if (err)
 		return err;
+	if (t->verbose)
+		fprintf(stderr, "calibration: %.0f ns per call probed on an emulated instruction, %.0f ns on a single-stepped one\n",
+			emulated, stepped);
 	t->overhead_ns = 0;
 	for (api = 0; api < GT_CALIBRATE; api++) {
 		if (!gt_tracer_has_api(t, api))
@@ -246,6 +250,7 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 	}
 	t->overhead_ns = -1;
 	t->pid = opts->pid > 0 ? opts->pid : -1;
+	t->verbose = opts->verbose;
 	if (opts->lib) {
 		if (access(opts->lib, R_OK)) {
 			ret = -errno;
