@@ -311,6 +311,7 @@ static void test_pid_chroot(void)
 	const char *args[] = { "-a", "cuLaunchKernel", "-n", "25", "-l", copy, "-c", tmpl,
 			       "-w", NULL };
 	const char *other[] = { "-a", "cuLaunchKernel", "-n", "10", "-l", copy, NULL };
+	struct gt_opts wide_opts = { .lib = copy };
 	struct gt_tracer *t = NULL, *wide = NULL;
 	struct gt_sample s;
 	int in = -1, out = -1, rc;
@@ -349,7 +350,7 @@ static void test_pid_chroot(void)
 	 * A system-wide tracer on the same file makes every process hit the
 	 * breakpoints: the -p tracer must still see only its process.
 	 */
-	if (gt_tracer_open(&wide, &(struct gt_opts){ .lib = copy }, err, sizeof(err)))
+	if (gt_tracer_open(&wide, &wide_opts, err, sizeof(err)))
 		diag("second, system-wide tracer: %s", err);
 	p2 = run_app(other);	/* same file, another process: not ours */
 	if (write(in, "go\n", 3) != 3)
