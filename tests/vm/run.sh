@@ -38,7 +38,13 @@ while [ $# -gt 0 ]; do
 done
 [ "$kernels" = all ] && kernels="6.1 6.12"
 
+# TCG runs both vCPUs on one host thread by default: with one thread per
+# vCPU (thread=multi), kernel text patching (static keys flipped while perf
+# events come and go, e.g. around uprobes) raced and crashed Debian's 6.12
+# guest with "Oops: int3" in __schedule. AI_VM_TCG_THREAD=multi to try it.
 accel=${AI_VM_ACCEL:-tcg}
+accel_opt=$accel
+[ "$accel" = tcg ] && accel_opt="tcg,thread=${AI_VM_TCG_THREAD:-single}"
 vm_timeout=${AI_VM_TIMEOUT:-1200}
 case_timeout=${AI_CASE_TIMEOUT:-300}
 mem=${AI_VM_MEM_MB:-2048}
@@ -65,7 +71,7 @@ for series in $kernels; do
 	"$ROOT/tests/vm/mkinitramfs.sh" "$rel" "$out/initramfs.gz" || exit 1
 
 	cmdline="console=ttyS0 loglevel=5 panic=-1 ai.mode=$mode ai.cases=$cases ai.timeout=$case_timeout"
-	qemu=(qemu-system-x86_64 -accel "$accel" -smp 2,sockets=2,cores=1,threads=1 -m "${mem}M"
+	qemu=(qemu-system-x86_64 -accel "$accel_opt" -smp 2,sockets=2,cores=1,threads=1 -m "${mem}M"
 		-object "memory-backend-ram,id=m0,size=${half}M"
 		-object "memory-backend-ram,id=m1,size=$((mem - half))M"
 		-numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1
