@@ -534,9 +534,7 @@ int cmd_agent(int argc, char **argv)
 		{ "prometheus", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
-		{ "device", required_argument, NULL, OPT_DEVICE },
+		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };

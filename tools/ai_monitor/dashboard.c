@@ -219,9 +219,7 @@ int cmd_dashboard(int argc, char **argv)
 		{ "width", required_argument, NULL, 'W' },
 		{ "no-tracer", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
-		{ "device", required_argument, NULL, OPT_DEVICE },
+		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -29,11 +29,15 @@ struct snapshot *snapshot_new(void);
 void snapshot_read(struct snapshot *s, struct gpu_ctx *gpu, const struct mon_roots *roots);
 
 /* Options shared by the subcommands: --proc-root, --sysfs-root, --device. */
-enum { OPT_PROC_ROOT = 0x100, OPT_SYSFS_ROOT, OPT_DEVICE, OPT_COMMON_END };
+enum { OPT_PROC_ROOT = 0x100, OPT_SYSFS_ROOT, OPT_DEVICE };
 #define COMMON_USAGE							\
 	"  --proc-root DIR    read ai_scheduler, ai_memory and PID/fdinfo there (/proc)\n" \
 	"  --sysfs-root DIR   read class/drm there (/sys)\n"		\
 	"  --device PATH      the ai_sched device (/dev/ai_sched)\n"
+#define COMMON_LONGOPTS							\
+	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },	\
+	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },	\
+	{ "device", required_argument, NULL, OPT_DEVICE }
 
 /* Returns 1 when c was a common option (and applied it), else 0. */
 int common_option(int c, const char *arg, struct mon_roots *roots);

@@ -249,9 +249,7 @@ int cmd_status(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-tracer", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
-		{ "device", required_argument, NULL, OPT_DEVICE },
+		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tracer_info ti, *tip = &ti;
