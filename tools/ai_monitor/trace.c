@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ai_monitor.h"
+#include "snapshot.h"
 #include "trace_lib.h"
 
 static volatile sig_atomic_t stop;
@@ -25,27 +26,24 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: ai_monitor trace [--lib PATH] [-p PID] [-i SECONDS] [-d SECONDS] [--json]\n"
-"\n"
-"Histograms of the time threads spend inside the CUDA driver's launch calls\n"
-"(cuLaunchKernel, cuLaunchKernelEx, cuLaunchCooperativeKernel, cuGraphLaunch\n"
-"and their _ptsz variants) and, separately, blocked in cuStreamSynchronize,\n"
-"cuCtxSynchronize and cuEventSynchronize, per process, from eBPF uprobes on\n"
-"libcuda.so.1. A launch is asynchronous: this is CPU-side launch latency\n"
-"(enqueue plus driver back-pressure), not the kernel's execution time.\n"
-"\n"
-"  -l, --lib PATH      the libcuda.so.1 to trace (default: the one the dynamic\n"
-"                      loader would pick, or the one PID has mapped)\n"
-"  -p, --pid PID       trace only this process\n"
-"  -i, --interval SEC  print every SEC seconds (default 1)\n"
-"  -d, --duration SEC  stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
-"  -j, --json          one JSON object per interval instead of histograms\n"
-"  -v, --verbose       libbpf's messages\n"
-"  -h, --help          this text\n");
-}
+static const char trace_usage[] =
+	"usage: ai_monitor trace [--lib PATH] [-p PID] [-i SECONDS] [-d SECONDS] [--json]\n"
+	"\n"
+	"Histograms of the time threads spend inside the CUDA driver's launch calls\n"
+	"(cuLaunchKernel, cuLaunchKernelEx, cuLaunchCooperativeKernel, cuGraphLaunch\n"
+	"and their _ptsz variants) and, separately, blocked in cuStreamSynchronize,\n"
+	"cuCtxSynchronize and cuEventSynchronize, per process, from eBPF uprobes on\n"
+	"libcuda.so.1. A launch is asynchronous: this is CPU-side launch latency\n"
+	"(enqueue plus driver back-pressure), not the kernel's execution time.\n"
+	"\n"
+	"  -l, --lib PATH      the libcuda.so.1 to trace (default: the one the dynamic\n"
+	"                      loader would pick, or the one PID has mapped)\n"
+	"  -p, --pid PID       trace only this process\n"
+	"  -i, --interval SEC  print every SEC seconds (default 1)\n"
+	"  -d, --duration SEC  stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
+	"  -j, --json          one JSON object per interval instead of histograms\n"
+	"  -v, --verbose       libbpf's messages\n"
+	"  -h, --help          this text\n";
 
 static int parse_seconds(const char *s, double *out)
 {
@@ -225,34 +223,24 @@ int cmd_trace(int argc, char **argv)
 	struct gt_sample s;
 	bool json = false;
 	char err[PATH_MAX + 256];
-	char *end;
 	long pid;
 	int c, ret;
 
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "l:p:i:d:jvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			opts.lib = optarg;
 			break;
 		case 'p':
-			errno = 0;
-			pid = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || pid <= 0 || pid > INT_MAX) {
-				fprintf(stderr, "ai_monitor trace: bad pid '%s'\n", optarg);
-				usage(stderr);
-				return EXIT_USAGE;
-			}
+			if (parse_int(optarg, 1, INT_MAX, &pid))
+				return usage_error("trace", trace_usage, "bad pid '%s'", optarg);
 			opts.pid = pid;
 			break;
 		case 'i':
 		case 'd':
-			if (parse_seconds(optarg, c == 'i' ? &interval : &duration)) {
-				fprintf(stderr, "ai_monitor trace: bad number of seconds '%s'\n",
-					optarg);
-				usage(stderr);
-				return EXIT_USAGE;
-			}
+			if (parse_seconds(optarg, c == 'i' ? &interval : &duration))
+				return usage_error("trace", trace_usage,
+						   "bad number of seconds '%s'", optarg);
 			break;
 		case 'j':
 			json = true;
@@ -261,18 +249,14 @@ int cmd_trace(int argc, char **argv)
 			opts.verbose = true;
 			break;
 		case 'h':
-			usage(stdout);
+			fputs(trace_usage, stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return usage_error("trace", trace_usage, NULL);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ai_monitor trace: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return usage_error("trace", trace_usage, "unexpected argument '%s'", argv[optind]);
 
 	/* Installed before attaching, so a signal during start-up is not fatal. */
 	sigemptyset(&sa.sa_mask);
