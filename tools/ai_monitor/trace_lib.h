@@ -52,15 +52,11 @@ static inline bool gt_api_is_sync(unsigned int api)
 int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen);
 
 /*
- * File offset of the function @name in the ELF shared object @path, from
- * its dynamic (else full) symbol table: what a uprobe attaches to.
- * Returns the offset, -ENOENT if the object does not define it, or -errno.
- */
-long gt_elf_func_offset(const char *path, const char *name);
-/*
- * The same for @n functions at once (one pass over the symbols): offs[i] is
- * names[i]'s offset or -ENOENT. Returns 0, or -errno if @path is unreadable
- * or not ELF. Names must start with "cu".
+ * File offsets of the functions @names[0..@n) in the ELF shared object
+ * @path, from its dynamic (else full) symbol table, in one pass over the
+ * symbols: what a uprobe attaches to. offs[i] is names[i]'s offset or
+ * -ENOENT. Returns 0, or -errno if @path is unreadable or not ELF. Names
+ * must start with "cu".
  */
 int gt_elf_func_offsets(const char *path, const char *const *names, long *offs,
 			unsigned int n);

@@ -350,15 +350,6 @@ out:
 	return ret;
 }
 
-long gt_elf_func_offset(const char *path, const char *name)
-{
-	long off;
-	int err;
-
-	err = gt_elf_func_offsets(path, &name, &off, 1);
-	return err ? err : off;
-}
-
 /*
  * Where in a function to put its uprobe (x86-64).
  *
