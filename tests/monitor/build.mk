@@ -8,7 +8,7 @@
 # alone in its directory so that LD_LIBRARY_PATH=$(OUT)/fake-nvml selects it.
 FAKE_NVML := $(OUT)/fake-nvml/libnvidia-ml.so.1
 
-$(FAKE_NVML): tests/monitor/fake_nvml.c
+$(FAKE_NVML): tests/monitor/fake_nvml.c tools/ai_monitor/nvml_types.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -fPIC -shared -Wl,-soname,libnvidia-ml.so.1 -o $@ $<
 

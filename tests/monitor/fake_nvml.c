@@ -16,35 +16,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-typedef int nvmlReturn_t;
-typedef struct nvmlDevice_st *nvmlDevice_t;
-
-typedef struct {
-	unsigned int gpu;
-	unsigned int memory;
-} nvmlUtilization_t;
-
-typedef struct {
-	unsigned long long total;
-	unsigned long long free;
-	unsigned long long used;
-} nvmlMemory_t;
-
-typedef struct {
-	unsigned int pid;
-	unsigned long long timeStamp;
-	unsigned int smUtil;
-	unsigned int memUtil;
-	unsigned int encUtil;
-	unsigned int decUtil;
-} nvmlProcessUtilizationSample_t;
-
-#define NVML_SUCCESS			0
-#define NVML_ERROR_UNINITIALIZED	1
-#define NVML_ERROR_INVALID_ARGUMENT	2
-#define NVML_ERROR_NOT_FOUND		6
-#define NVML_ERROR_INSUFFICIENT_SIZE	7
-#define NVML_ERROR_DRIVER_NOT_LOADED	9
+#include "ai_monitor/nvml_types.h"
 
 #define MAX_GPUS	16
 #define MAX_PROCS	64
@@ -151,7 +123,7 @@ const char *nvmlErrorString(nvmlReturn_t r)
 		return "Uninitialized";
 	case NVML_ERROR_DRIVER_NOT_LOADED:
 		return "Driver Not Loaded";
-	case 15:
+	case NVML_ERROR_GPU_IS_LOST:
 		return "GPU is lost";
 	default:
 		return "Fake NVML error";

@@ -2,8 +2,8 @@
 /*
  * NVIDIA GPUs through NVML, loaded with dlopen() so that ai_monitor neither
  * builds nor runs against the driver's library unless it is there. The few
- * types and functions we use are declared here with NVML's own names and
- * signatures (nvml.h, NVML API reference).
+ * types we use are in nvml_types.h; the functions are looked up by NVML's
+ * own names and called with its signatures (nvml.h, NVML API reference).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -13,40 +13,7 @@
 #include <string.h>
 
 #include "gpu.h"
-
-typedef int nvmlReturn_t;
-typedef struct nvmlDevice_st *nvmlDevice_t;
-
-#define NVML_SUCCESS			0
-#define NVML_ERROR_UNINITIALIZED	1
-#define NVML_ERROR_NOT_SUPPORTED	3
-#define NVML_ERROR_NOT_FOUND		6
-#define NVML_ERROR_INSUFFICIENT_SIZE	7
-#define NVML_ERROR_DRIVER_NOT_LOADED	9
-#define NVML_ERROR_GPU_IS_LOST		15
-#define NVML_ERROR_RESET_REQUIRED	16
-
-#define NVML_DEVICE_NAME_V2_BUFFER_SIZE	96
-
-typedef struct {
-	unsigned int gpu;	/* percent of time a kernel was running */
-	unsigned int memory;	/* percent of time memory was read or written */
-} nvmlUtilization_t;
-
-typedef struct {
-	unsigned long long total;
-	unsigned long long free;
-	unsigned long long used;
-} nvmlMemory_t;
-
-typedef struct {
-	unsigned int pid;
-	unsigned long long timeStamp;	/* CPU time stamp, microseconds */
-	unsigned int smUtil;
-	unsigned int memUtil;
-	unsigned int encUtil;
-	unsigned int decUtil;
-} nvmlProcessUtilizationSample_t;
+#include "nvml_types.h"
 
 struct gpu_nvml {
 	void *lib;
