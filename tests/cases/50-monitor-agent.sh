@@ -5,30 +5,12 @@
 # agent lets the figure go stale so unknown_boost decides. It survives NVML
 # errors and an ai_sched reload, and exits cleanly on SIGTERM.
 . /lib/tap.sh
+. /lib/monitor.sh
 
-export LD_LIBRARY_PATH=/lib/fake-nvml
-export FAKE_NVML_STATE=/tmp/nvml
 gpu() { echo "gpu $1 8589934592 1073741824 Fake GPU" > /tmp/nvml; }
 row() { awk -v p="$1" '$1 == p' /proc/ai_scheduler; }
-# wait_for SECONDS CMD...: poll CMD every 0.1 s.
-wait_for() {
-	_n=$(($1 * 10))
-	shift
-	while [ $_n -gt 0 ]; do
-		"$@" > /dev/null 2>&1 && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	return 1
-}
 state_is() { row "$1" | awk -v s="$2" '$4 == s { ok = 1 } END { exit !ok }'; }
 nice_is() { row "$1" | awk -v n="$2" '$5 == n { ok = 1 } END { exit !ok }'; }
-show() { sed 's/^/# /' /proc/ai_scheduler; sed 's/^/# agent: /' /tmp/agent.log; }
-expect() {
-	_name=$1
-	shift
-	if wait_for 10 "$@"; then t_ok "$_name"; else t_notok "$_name"; show; fi
-}
 
 t_load ai_sched tick_ms=50 stale_ms=500 || exit 1
 gpu 95

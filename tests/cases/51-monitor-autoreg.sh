@@ -5,28 +5,12 @@
 # unregistered once it goes quiet; --match registers by exact name; the
 # agent takes its own registrations back when it exits.
 . /lib/tap.sh
+. /lib/monitor.sh
+expect_s=15
 
-export LD_LIBRARY_PATH=/lib/fake-nvml
-export FAKE_NVML_STATE=/tmp/nvml
 echo "gpu 30 8589934592 1073741824 Fake GPU" > /tmp/nvml
-wait_for() {
-	_n=$(($1 * 10))
-	shift
-	while [ $_n -gt 0 ]; do
-		"$@" > /dev/null 2>&1 && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	return 1
-}
 listed() { grep -q "^$1 " /proc/ai_scheduler; }
 unlisted() { ! grep -q "^$1 " /proc/ai_scheduler; }
-show() { sed 's/^/# /' /proc/ai_scheduler; sed 's/^/# agent: /' /tmp/agent.log; }
-expect() {
-	_name=$1
-	shift
-	if wait_for 15 "$@"; then t_ok "$_name"; else t_notok "$_name"; show; fi
-}
 
 t_load ai_sched tick_ms=50 || exit 1
 ai_monitor agent --interval 100 --auto-register --idle 1500 --match matchme --nice -3 \

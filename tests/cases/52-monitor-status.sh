@@ -3,9 +3,8 @@
 # ai_monitor status and dashboard --once with both modules loaded, with
 # one of them missing, and on the NVML test double.
 . /lib/tap.sh
+. /lib/monitor.sh
 
-export LD_LIBRARY_PATH=/lib/fake-nvml
-export FAKE_NVML_STATE=/tmp/nvml
 echo "gpu 42 8589934592 1073741824 Fake GPU" > /tmp/nvml
 
 t_load ai_sched || exit 1

@@ -26,7 +26,7 @@ $(OUT)/test_monitor_parse: tests/monitor/test_monitor_parse.c $(MON_PARSE_OBJS)
 	$(CC) $(USER_CFLAGS) -Ibpf -I$(OUT)/bpf -o $@ $< $(MON_PARSE_OBJS) $(LIBBPF_STATIC)
 
 USER_TARGETS += $(FAKE_NVML) $(OUT)/test_monitor_gpu $(OUT)/test_monitor_parse
-VM_FILES += $(FAKE_NVML):/lib/fake-nvml/libnvidia-ml.so.1
+VM_FILES += $(FAKE_NVML):/lib/fake-nvml/libnvidia-ml.so.1 tests/monitor/vm-lib.sh:/lib/monitor.sh
 HOST_TESTS += $(OUT)/test_monitor_gpu $(OUT)/test_monitor_parse \
 	tests/monitor/status-json.sh tests/monitor/metrics-promtool.sh \
 	tests/monitor/dashboard-tmux.sh
