@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "ai_monitor.h"
@@ -97,7 +98,7 @@ struct agent {
 	/* Last logged states, so that each change is logged once. */
 	int dev_err;
 	int push_err;
-	int gpu_state;			/* -1: none yet, else nr_gpus | source */
+	int gpu_state;			/* -1: none yet, else nr_gpus */
 	const char *gpu_source;
 	unsigned long tick;
 };
@@ -126,11 +127,6 @@ static void __attribute__((format(printf, 2, 3))) logmsg(int prio, const char *f
 	va_end(ap);
 	fputc('\n', stderr);
 }
-
-#define LOG_ERR		3
-#define LOG_WARNING	4
-#define LOG_NOTICE	5
-#define LOG_INFO	6
 
 static int parse_match(struct agent *ag, char *list)
 {
@@ -315,7 +311,6 @@ static void registrations(struct agent *ag, uint64_t now)
 
 	for (i = 0; i < ag->ntracked; i++) {
 		struct tracked *t = &ag->tracked[i];
-		const char *why = NULL;
 		int err;
 
 		if (!process_exists(ag, t)) {
@@ -333,14 +328,12 @@ static void registrations(struct agent *ag, uint64_t now)
 			i--;
 			continue;
 		}
-		if (!t->by_match && quiet(now, t->last_active, ag->idle_ms))
-			why = "quiet";
-		if (!why)
+		if (t->by_match || !quiet(now, t->last_active, ag->idle_ms))
 			continue;
 		err = sched_dev_unregister(&ag->dev, t->pid);
 		if (err && err != -ENOENT && err != -ESRCH)
 			logmsg(LOG_WARNING, "cannot unregister pid %d: %s", t->pid, strerror(-err));
-		logmsg(LOG_INFO, "unregistered pid %d (%s)", t->pid, why);
+		logmsg(LOG_INFO, "unregistered pid %d (quiet)", t->pid);
 		ag->am.unregistrations++;
 		forget(ag, t);
 		i--;
