@@ -161,6 +161,7 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 	struct ai_mem_alloc req;
 	struct ai_mem_buf *buf;
 	unsigned long n;
+	pgoff_t pgoff;
 	bool strict;
 	int nid, ret;
 
@@ -222,11 +223,17 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 	}
 	f->nr_blocks += n;
 	ai_mem_buf_link(f, buf);
+	/*
+	 * Once f->lock is dropped another thread may FREE the buffer (offsets
+	 * are sequential, hence guessable) and @buf may be gone: never touch
+	 * it again, use a copy of its offset.
+	 */
+	pgoff = buf->pgoff;
 	mutex_unlock(&f->lock);
 
-	if (put_user((u64)buf->pgoff << PAGE_SHIFT, &uarg->offset)) {
+	if (put_user((u64)pgoff << PAGE_SHIFT, &uarg->offset)) {
 		/* Nobody learnt the offset; a guess may have freed it already. */
-		ai_mem_free_pgoff(f, buf->pgoff);
+		ai_mem_free_pgoff(f, pgoff);
 		return -EFAULT;
 	}
 	return 0;
