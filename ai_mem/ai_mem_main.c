@@ -13,8 +13,13 @@
 
 #include "ai_mem_internal.h"
 
-/* 1 TiB: far beyond any sane pool, small enough for every sum we make. */
-#define AI_MEM_POOL_MB_MAX	BIT(20)
+/*
+ * Just under 1 TiB: far beyond any sane pool, small enough for every sum we
+ * make. Not 1 TiB itself: its 2^28 page pointers (and an ALLOC of the whole
+ * pool) would be 2 GiB arrays, over kvmalloc()'s INT_MAX limit, which
+ * WARNs and fails the load.
+ */
+#define AI_MEM_POOL_MB_MAX	(BIT(20) - 1)
 
 static unsigned int pool_mb = 256;
 module_param(pool_mb, uint, 0444);

@@ -40,6 +40,11 @@ t_check "numa=0: sysfs says N" sh -c "[ \$(cat $P/numa) = N ]"
 t_unload ai_mem
 
 t_load_fails ai_mem pool_mb=0
+# 1 TiB would need 2 GiB pointer arrays, past kvmalloc()'s INT_MAX: that
+# used to WARN and fail with no message; the range check refuses it now.
+t_load_fails ai_mem pool_mb=1048576
+t_check "pool_mb=1048576: refused as out of range (no kvmalloc WARN)" sh -c \
+	"dmesg | grep -q 'pool_mb=1048576 out of range 1..1048575'"
 # Free pages: the buddy lists plus the per-CPU lists (MemFree leaves the
 # latter out, and freeing a big pool fills them).
 free_pages() {
