@@ -7,6 +7,8 @@
 #define AI_MEM_TEST_H
 
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +26,28 @@
 #define AI_PROC		"/proc/ai_memory"
 #define AI_PARAM(p)	"/sys/module/ai_mem/parameters/" p
 #define PG		4096UL
+
+static sigjmp_buf sigbus_jmp;
+
+static inline void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* 1 if reading *p raises SIGBUS (a mapping whose blocks were freed). */
+static inline int read_faults(volatile char *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int faulted = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		faulted = 1;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
+}
 
 static inline int ai_open(void)
 {

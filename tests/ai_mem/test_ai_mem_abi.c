@@ -5,32 +5,9 @@
  * mapped block; the owner cap; /proc/ai_memory's format.
  * Expects a freshly loaded module with a small pool and nothing allocated.
  */
-#include <setjmp.h>
 #include <signal.h>
 
 #include "ai_mem_test.h"
-
-static sigjmp_buf sigbus_jmp;
-
-static void on_sigbus(int sig)
-{
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* 1 if reading *p raises SIGBUS. */
-static int read_faults(volatile char *p)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	int faulted = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		faulted = 1;
-	else
-		(void)*p;
-	sigaction(SIGBUS, &old, NULL);
-	return faulted;
-}
 
 static int all_zero(const unsigned char *p, size_t len)
 {

@@ -6,33 +6,11 @@
  * keeps out a user without access.
  */
 #include <grp.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "ai_mem_test.h"
-
-static sigjmp_buf sigbus_jmp;
-
-static void on_sigbus(int sig)
-{
-	siglongjmp(sigbus_jmp, 1);
-}
-
-static int read_faults(volatile char *p)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	int faulted = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		faulted = 1;
-	else
-		(void)*p;
-	sigaction(SIGBUS, &old, NULL);
-	return faulted;
-}
 
 /* Exit status of a child, or -1 if it did not exit normally. */
 static int reap(pid_t pid)
