@@ -9,6 +9,11 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 series=${AI_BENCH_KERNEL:-6.1}
+# One host thread per vCPU, as when the numbers in docs/ were taken: the
+# scheduler benchmark needs two vCPUs that really run at once. (The tests
+# use single-threaded TCG; its reason, uprobe-driven text patching, does not
+# arise in the in-VM benchmarks.)
+export AI_VM_TCG_THREAD=${AI_VM_TCG_THREAD:-multi}
 out="$ROOT/build/bench"
 mkdir -p "$out"
 
