@@ -60,8 +60,8 @@ LIBBPF_STATIC := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
 
 OUT := $(CURDIR)/build/user
 
-.PHONY: all modules modules-all user tools tests clean deps check demo bench \
-	install help
+.PHONY: all modules modules-all modules-clean user tools tests clean deps check \
+	demo bench install help print-vm-files print-host-tests print-kdir
 
 all: modules user
 
@@ -129,5 +129,8 @@ print-host-tests:
 	@echo $(HOST_TESTS)
 print-kdir:
 	@echo $(KDIR)
+# Objects only: run-all.sh clears them so that a warm W=1 build still
+# recompiles, and so still shows any warning an unchanged file has.
 modules-clean:
-	$(MAKE) -C $(KDIR) M=$(KBUILD_OUT) clean
+	@if [ -n "$(KREL)" ] && [ -d "$(KBUILD_OUT)" ]; then \
+		$(MAKE) -C $(KDIR) M=$(KBUILD_OUT) clean >/dev/null; fi

@@ -60,6 +60,7 @@ phase "build"
 			log="$OUT/build-$s-${check%%=*}.log"
 			what="modules build on $s with $check"
 			[ "$check" = C=2 ] && what="sparse is clean on $s"
+			[ "$check" = W=1 ] && make -s -C "$ROOT" modules-clean KVER="$s" >/dev/null 2>&1
 			if make -C "$ROOT" modules KVER="$s" $check > "$log" 2>&1; then
 				if grep -E 'warning:|error:' "$log" >/dev/null; then
 					echo "not ok $((++n)) - $what (see $log)"
@@ -135,6 +136,7 @@ pass=$(grep -c '^PASS' "$OUT/results.txt")
 fail=$(grep -c '^FAIL' "$OUT/results.txt")
 skip=$(grep -c '^SKIP' "$OUT/results.txt")
 for k in host selftest $kernels; do
+	grep -q "^[A-Z]* \[$k\]" "$OUT/results.txt" || continue	# phase not run
 	printf '  %-8s %4d passed, %d failed, %d skipped\n' "$k" \
 		"$(grep -c "^PASS \[$k\]" "$OUT/results.txt")" \
 		"$(grep -c "^FAIL \[$k\]" "$OUT/results.txt")" \
