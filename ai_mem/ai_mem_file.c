@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/ai_mem file operations: each open file owns the allocations made
- * through it; ALLOC, FREE and INFO ioctls.
+ * through it, in an mmap offset space and an address_space of its own
+ * (as NVIDIA's gdrdrv gives each file its own f_mapping); ALLOC, FREE and
+ * INFO ioctls with size-first, extensible arguments.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/limits.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
-#include <linux/overflow.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -22,104 +26,81 @@
 #include "ai_mem_internal.h"
 
 /*
- * Offsets are unique over all open files and never reused while the module
- * is loaded, so the mappings of one allocation can be torn down through the
- * device inode's address_space without touching anyone else's, and a stale
- * offset never names a newer allocation. One unused page between two
- * allocations keeps their offset ranges from touching. The limit keeps
+ * Offsets are allocated lowest-first in each file's own space and freed
+ * only when nothing maps the old allocation any more, so they stay small
+ * (a 32-bit process can always map them) and a stale offset never names a
+ * newer allocation while a mapping of the old one exists. The limit keeps
  * (pgoff + n) << PAGE_SHIFT inside loff_t.
  */
-#define AI_MEM_PGOFF_LIMIT	((unsigned long)(LLONG_MAX >> PAGE_SHIFT))
-static atomic_long_t ai_mem_next_pgoff = ATOMIC_LONG_INIT(0);
+#define AI_MEM_PGOFF_MAX	((unsigned long)(LLONG_MAX >> PAGE_SHIFT))
+
+/* Argument sizes past one page are refused before any byte is read. */
+#define AI_MEM_ARG_MAX		PAGE_SIZE
 
 /* All open files, for /proc/ai_memory. */
 static LIST_HEAD(ai_mem_files);
 static DEFINE_MUTEX(ai_mem_files_lock);
 
-static int ai_mem_reserve_pgoff(unsigned long n, pgoff_t *pgoff)
+/*
+ * Copy a size-first argument in: @min is the size of the structure's first
+ * version. A shorter one is EINVAL; a longer one must have zeroes past what
+ * we know (E2BIG otherwise, from copy_struct_from_user()). Returns the
+ * user's size.
+ */
+static int ai_mem_copy_arg(void *karg, size_t ksize, size_t min,
+			   const void __user *uarg)
 {
-	long old = atomic_long_read(&ai_mem_next_pgoff);
+	u32 usize;
+	int ret;
 
-	do {
-		if ((unsigned long)old > AI_MEM_PGOFF_LIMIT - n - 1)
-			return -ENOMEM;
-	} while (!atomic_long_try_cmpxchg(&ai_mem_next_pgoff, &old,
-					  old + n + 1));
-	*pgoff = old;
-	return 0;
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < min)
+		return -EINVAL;
+	if (usize > AI_MEM_ARG_MAX)
+		return -E2BIG;
+	ret = copy_struct_from_user(karg, ksize, uarg, usize);
+	return ret ? ret : usize;
 }
 
-/*
- * The owner's live allocations, by offset: an rbtree rather than an xarray
- * because offsets only grow, which would make an xarray allocate and
- * RCU-free a path of nodes on nearly every ALLOC/FREE. Caller holds f->lock.
- */
+/* Caller holds f->lock. A live or dead buffer starting exactly at @pgoff. */
 struct ai_mem_buf *ai_mem_buf_find(struct ai_mem_file *f, pgoff_t pgoff)
 {
-	struct rb_node *n = f->bufs.rb_node;
+	struct ai_mem_range *r = ai_mem_offsets_find(&f->offsets, pgoff);
 
-	while (n) {
-		struct ai_mem_buf *buf = rb_entry(n, struct ai_mem_buf, node);
-
-		if (pgoff < buf->pgoff)
-			n = n->rb_left;
-		else if (pgoff > buf->pgoff)
-			n = n->rb_right;
-		else
-			return buf;
-	}
-	return NULL;
-}
-
-static void ai_mem_buf_link(struct ai_mem_file *f, struct ai_mem_buf *buf)
-{
-	struct rb_node **link = &f->bufs.rb_node, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		if (buf->pgoff < rb_entry(parent, struct ai_mem_buf,
-					  node)->pgoff)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&buf->node, parent, link);
-	rb_insert_color(&buf->node, &f->bufs);
-}
-
-static void ai_mem_buf_destroy(struct kref *ref)
-{
-	kvfree(container_of(ref, struct ai_mem_buf, ref));
-}
-
-void ai_mem_buf_put(struct ai_mem_buf *buf)
-{
-	kref_put(&buf->ref, ai_mem_buf_destroy);
+	return r ? container_of(r, struct ai_mem_buf, range) : NULL;
 }
 
 /*
- * Second half of a free, after the buffer left its owner's tree: tear
- * down every mapping of it (in any process: fork and fd passing share the
- * file, and with it the address_space), then give the pages back.
+ * Last reference, called with owner->lock held (kref_put_mutex), which it
+ * drops: nothing maps the buffer, so its offset range may be reused.
  */
-static void ai_mem_buf_retire(struct ai_mem_file *f, struct ai_mem_buf *buf,
-			      bool mapped)
+static void ai_mem_buf_destroy(struct kref *ref)
 {
-	if (mapped)
-		unmap_mapping_pages(f->mapping, buf->pgoff, buf->nr_pages, true);
-	ai_mem_pool_put(buf->pages, buf->nr_pages, !mapped);
-	ai_mem_buf_put(buf);
+	struct ai_mem_buf *buf = container_of(ref, struct ai_mem_buf, ref);
+
+	ai_mem_offsets_erase(&buf->owner->offsets, &buf->range);
+	mutex_unlock(&buf->owner->lock);
+	kfree(buf);
+}
+
+/*
+ * Never called with owner->lock held. Every caller runs where the file is
+ * still alive: FREE and release hold it, a VMA holds a reference to it.
+ */
+void ai_mem_buf_put(struct ai_mem_buf *buf)
+{
+	kref_put_mutex(&buf->ref, ai_mem_buf_destroy, &buf->owner->lock);
 }
 
 /* Caller holds f->lock. Returns whether @buf was ever mapped. */
 static bool ai_mem_buf_kill(struct ai_mem_file *f, struct ai_mem_buf *buf)
 {
-	rb_erase(&buf->node, &f->bufs);
 	f->nr_blocks -= buf->nr_pages;
 	f->mapped_bytes -= buf->mapped_bytes;
 	buf->mapped_bytes = 0;
 	if (!buf->mapped_once) {
-		/* No VMA has it, and none can now: it left the tree. */
+		/* No VMA has it, and none can now: it is dead. */
 		buf->dead = true;
 		return false;
 	}
@@ -129,6 +110,25 @@ static bool ai_mem_buf_kill(struct ai_mem_file *f, struct ai_mem_buf *buf)
 	return true;
 }
 
+/*
+ * Second half of a free, after the buffer died: tear down every mapping of
+ * it (in any process: fork and fd passing share the file, and with it the
+ * address_space), then hand its pages to the pool and drop the owner's
+ * reference.
+ */
+static void ai_mem_buf_retire(struct ai_mem_file *f, struct ai_mem_buf *buf,
+			      bool mapped)
+{
+	struct ai_mem_blocks *blocks = buf->blocks;
+
+	if (mapped)
+		unmap_mapping_pages(f->mapping, buf->range.start, buf->nr_pages,
+				    true);
+	buf->blocks = NULL;
+	ai_mem_pool_put(blocks, !mapped);
+	ai_mem_buf_put(buf);
+}
+
 static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
 {
 	struct ai_mem_buf *buf;
@@ -136,7 +136,7 @@ static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
 
 	mutex_lock(&f->lock);
 	buf = ai_mem_buf_find(f, pgoff);
-	if (!buf) {
+	if (!buf || buf->dead) {
 		mutex_unlock(&f->lock);
 		return -EINVAL;
 	}
@@ -147,38 +147,64 @@ static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
 	return 0;
 }
 
-static bool ai_mem_over_cap(unsigned long held, unsigned long n,
-			    unsigned long cap)
+/*
+ * The nodes of the caller's memory policy (set_mempolicy, numactl
+ * --membind/--preferred/--interleave) into @mask; NULL without one. The
+ * task lock keeps a cpuset rebind from changing the mask as we copy it.
+ */
+static const nodemask_t *ai_mem_policy_nodes(nodemask_t *mask)
 {
-	return cap && (n > cap || held > cap - n);
+	struct mempolicy *pol;
+	bool have = false;
+
+	task_lock(current);
+	pol = current->mempolicy;
+	if (pol && pol->mode != MPOL_DEFAULT && pol->mode != MPOL_LOCAL &&
+	    !nodes_empty(pol->nodes)) {
+		*mask = pol->nodes;
+		have = true;
+	}
+	task_unlock(current);
+	return have ? mask : NULL;
 }
 
-static long ai_mem_ioc_alloc(struct ai_mem_file *f,
-			     struct ai_mem_alloc __user *uarg)
+/*
+ * ALLOC admits a request before it allocates anything for it: arguments,
+ * then the pool's free blocks, then the caller's limits; only then the
+ * descriptor, the blocks and, last, an offset.
+ */
+static long ai_mem_ioc_alloc(struct file *file, void __user *uarg)
 {
-	unsigned long cap = (unsigned long)READ_ONCE(ai_mem_owner_max_mb) <<
-			    (20 - PAGE_SHIFT);
+	struct ai_mem_file *f = file->private_data;
+	const nodemask_t *prefer = NULL;
+	struct ai_mem_blocks *blocks;
 	struct ai_mem_alloc req;
+	struct ai_mem_user *charge;
 	struct ai_mem_buf *buf;
-	unsigned long n;
-	pgoff_t pgoff;
+	unsigned long n, start;
+	nodemask_t mask;
 	bool strict;
 	int nid, ret;
 
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
-	if (req.reserved || (req.flags & ~AI_MEM_ALLOC_FLAGS_ALL) || !req.size)
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	ret = ai_mem_copy_arg(&req, sizeof(req), sizeof(req), uarg);
+	if (ret < 0)
+		return ret;
+	if (req.__reserved || (req.flags & ~AI_MEM_ALLOC_FLAGS_ALL) ||
+	    !req.length)
 		return -EINVAL;
 	/* Larger than the whole pool: absurd; also keeps the sums small. */
-	if (req.size > (u64)ai_mem_pool.total * AI_MEM_BLOCK_SIZE)
+	if (req.length > (u64)ai_mem_pool.total * AI_MEM_BLOCK_SIZE)
 		return -EINVAL;
-	n = DIV_ROUND_UP(req.size, AI_MEM_BLOCK_SIZE);
+	n = DIV_ROUND_UP(req.length, AI_MEM_BLOCK_SIZE);
 
 	strict = req.flags & AI_MEM_ALLOC_STRICT_NODE;
 	if (req.node == AI_MEM_NODE_ANY) {
 		if (strict)
 			return -EINVAL;	/* strict needs a node to be strict to */
 		nid = NUMA_NO_NODE;
+		prefer = ai_mem_policy_nodes(&mask);
 	} else {
 		if (req.node < 0 || req.node >= nr_node_ids ||
 		    !node_online(req.node))
@@ -186,89 +212,110 @@ static long ai_mem_ioc_alloc(struct ai_mem_file *f,
 		nid = req.node;
 	}
 
-	/* Not zeroed: the pool fills pages[]; for 64 MiB that is 128 KiB. */
-	buf = kvmalloc(struct_size(buf, pages, n), GFP_KERNEL);
-	if (!buf)
+	if (!ai_mem_pool_may_get(n, nid, strict))
 		return -ENOMEM;
+	ret = ai_mem_charge(n, &charge);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	blocks = ai_mem_blocks_alloc(n);
+	if (!blocks)
+		goto err_charge;
+	blocks->charge = charge;
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		goto err_blocks;
+	ret = ai_mem_pool_get(blocks, nid, strict, prefer);
+	if (ret)
+		goto err_buf;
+
 	kref_init(&buf->ref);
 	init_rwsem(&buf->sem);
-	buf->dead = false;
-	buf->mapped_once = false;
-	buf->mapped_bytes = 0;
+	buf->owner = f;
 	buf->nr_pages = n;
-	ret = ai_mem_reserve_pgoff(n, &buf->pgoff);
-	if (ret)
-		goto err_buf;
-
-	/*
-	 * The (possibly slow) get runs unlocked; the owner is charged after
-	 * it, under the lock. The early unlocked check keeps an over-cap
-	 * request from taking blocks it would have to give back.
-	 */
-	if (ai_mem_over_cap(READ_ONCE(f->nr_blocks), n, cap)) {
-		ret = -EDQUOT;
-		goto err_buf;
-	}
-	ret = ai_mem_pool_get(n, nid, strict, buf->pages);
-	if (ret)
-		goto err_buf;
+	buf->blocks = blocks;
 
 	mutex_lock(&f->lock);
-	if (ai_mem_over_cap(f->nr_blocks, n, cap)) {
+	ret = ai_mem_offsets_insert(&f->offsets, &buf->range, n,
+				    AI_MEM_PGOFF_MAX);
+	if (ret) {
 		mutex_unlock(&f->lock);
-		/* Never mapped: the blocks go back as they came, zeroed. */
-		ai_mem_pool_put(buf->pages, n, true);
-		ret = -EDQUOT;
-		goto err_buf;
+		goto err_put;
 	}
+	start = buf->range.start;
 	f->nr_blocks += n;
-	ai_mem_buf_link(f, buf);
 	/*
-	 * Once f->lock is dropped another thread may FREE the buffer (offsets
-	 * are sequential, hence guessable) and @buf may be gone: never touch
-	 * it again, use a copy of its offset.
+	 * Once f->lock is dropped another thread may FREE the buffer (it can
+	 * guess the offset) and @buf may be gone: use the copy in @start.
 	 */
-	pgoff = buf->pgoff;
 	mutex_unlock(&f->lock);
 
-	if (put_user((u64)pgoff << PAGE_SHIFT, &uarg->offset)) {
+	if (put_user((u64)start << PAGE_SHIFT, &((struct ai_mem_alloc __user *)
+						 uarg)->offset)) {
 		/* Nobody learnt the offset; a guess may have freed it already. */
-		ai_mem_free_pgoff(f, pgoff);
+		ai_mem_free_pgoff(f, start);
 		return -EFAULT;
 	}
 	return 0;
 
+err_put:
+	/* Never mapped: the blocks go back as they came, zeroed. */
+	ai_mem_pool_put(blocks, true);
+	kfree(buf);
+	return ret;
 err_buf:
-	kvfree(buf);
+	kfree(buf);
+err_blocks:
+	ai_mem_blocks_free(blocks);
+err_charge:
+	ai_mem_uncharge(charge, n);
 	return ret;
 }
 
-static long ai_mem_ioc_free(struct ai_mem_file *f, u64 __user *uarg)
+static long ai_mem_ioc_free(struct file *file, void __user *uarg)
 {
-	u64 offset;
+	struct ai_mem_file *f = file->private_data;
+	struct ai_mem_free req;
+	int ret;
 
-	if (get_user(offset, uarg))
-		return -EFAULT;
-	if (offset_in_page(offset) ||
-	    (offset >> PAGE_SHIFT) > AI_MEM_PGOFF_LIMIT)
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	ret = ai_mem_copy_arg(&req, sizeof(req), sizeof(req), uarg);
+	if (ret < 0)
+		return ret;
+	if (req.flags || offset_in_page(req.offset) ||
+	    (req.offset >> PAGE_SHIFT) > AI_MEM_PGOFF_MAX)
 		return -EINVAL;
-	return ai_mem_free_pgoff(f, offset >> PAGE_SHIFT);
+	return ai_mem_free_pgoff(f, req.offset >> PAGE_SHIFT);
 }
 
-static long ai_mem_ioc_info(struct ai_mem_file *f,
-			    struct ai_mem_info __user *uarg)
+static long ai_mem_ioc_info(struct file *file, void __user *uarg)
 {
-	struct ai_mem_info info = {};
-	struct ai_mem_stats st;
+	struct ai_mem_file *f = file->private_data;
+	struct ai_mem_pool *pool = &ai_mem_pool;
+	unsigned long user_blocks, limit;
+	struct ai_mem_info info;
+	int usize;
 
-	ai_mem_pool_stats(&st);
-	info.pool_bytes = (u64)st.total * AI_MEM_BLOCK_SIZE;
+	usize = ai_mem_copy_arg(&info, sizeof(info), sizeof(info), uarg);
+	if (usize < 0)
+		return usize;
+	if (info.flags)
+		return -EINVAL;
+
+	ai_mem_charge_query(&user_blocks, &limit);
+	memset(&info, 0, sizeof(info));
+	info.size = min_t(u32, usize, sizeof(info));
+	info.pool_bytes = (u64)pool->total * AI_MEM_BLOCK_SIZE;
 	info.block_size = AI_MEM_BLOCK_SIZE;
-	info.total_blocks = st.total;
-	info.free_blocks = st.free;
-	info.owned_blocks = READ_ONCE(f->nr_blocks);
-	info.nr_nodes = ai_mem_pool.nr_nodes;
-	if (copy_to_user(uarg, &info, sizeof(info)))
+	info.total_blocks = pool->total;
+	info.free_blocks = READ_ONCE(pool->nr_free);
+	info.pending_blocks = READ_ONCE(pool->nr_pending);
+	info.file_blocks = READ_ONCE(f->nr_blocks);
+	info.user_blocks = user_blocks;
+	info.limit_blocks = limit == ULONG_MAX ? AI_MEM_NO_LIMIT : limit;
+	info.nr_nodes = pool->nr_nodes;
+	if (copy_to_user(uarg, &info, info.size))
 		return -EFAULT;
 	return 0;
 }
@@ -276,16 +323,15 @@ static long ai_mem_ioc_info(struct ai_mem_file *f,
 static long ai_mem_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct ai_mem_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
 	case AI_MEM_IOC_ALLOC:
-		return ai_mem_ioc_alloc(f, uarg);
+		return ai_mem_ioc_alloc(file, uarg);
 	case AI_MEM_IOC_FREE:
-		return ai_mem_ioc_free(f, uarg);
+		return ai_mem_ioc_free(file, uarg);
 	case AI_MEM_IOC_INFO:
-		return ai_mem_ioc_info(f, uarg);
+		return ai_mem_ioc_info(file, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -295,13 +341,24 @@ static int ai_mem_open(struct inode *inode, struct file *file)
 {
 	struct ai_mem_file *f;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
+	f->mapping = kzalloc(sizeof(*f->mapping), GFP_KERNEL_ACCOUNT);
+	if (!f->mapping) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	/* Our VMAs link here, not into the device inode's shared mapping. */
+	address_space_init_once(f->mapping);
+	f->mapping->host = inode;
+	f->mapping->a_ops = inode->i_mapping->a_ops;
+	file->f_mapping = f->mapping;
+
 	mutex_init(&f->lock);
-	f->bufs = RB_ROOT;
-	f->mapping = file->f_mapping;
+	f->offsets = RB_ROOT;
 	f->pid = get_pid(task_tgid(current));
+	f->uid = current_uid();
 	get_task_comm(f->comm, current);
 	file->private_data = f;
 
@@ -313,41 +370,50 @@ static int ai_mem_open(struct inode *inode, struct file *file)
 
 /*
  * Last reference to the file: every VMA holds one, so nothing maps our
- * blocks any more; what may remain are GUP pins, which the pool waits out.
+ * blocks any more and every buffer in the tree is live; what may remain
+ * are long-term pins, which the pool waits out.
  */
 static int ai_mem_release(struct inode *inode, struct file *file)
 {
 	struct ai_mem_file *f = file->private_data;
 	struct ai_mem_buf *buf;
+	struct rb_node *n;
 
 	mutex_lock(&ai_mem_files_lock);
 	list_del(&f->link);
 	mutex_unlock(&ai_mem_files_lock);
 
 	for (;;) {
-		struct rb_node *n;
 		bool mapped;
 
 		mutex_lock(&f->lock);
-		n = rb_first(&f->bufs);
+		n = rb_first(&f->offsets);
 		if (!n) {
 			mutex_unlock(&f->lock);
 			break;
 		}
-		buf = rb_entry(n, struct ai_mem_buf, node);
+		buf = rb_entry(n, struct ai_mem_buf, range.rb);
 		mapped = ai_mem_buf_kill(f, buf);
 		mutex_unlock(&f->lock);
 		ai_mem_buf_retire(f, buf, mapped);
+		cond_resched();
 	}
 	WARN_ON(f->nr_blocks || f->mapped_bytes);
 	put_pid(f->pid);
 	mutex_destroy(&f->lock);
+	kfree(f->mapping);
 	kfree(f);
 	return 0;
 }
 
-/* One row per open file holding blocks; see docs/ai_mem.md for the format. */
-void ai_mem_files_show(struct seq_file *m)
+/*
+ * One row per open file holding blocks; see docs/ai_mem.md for the format.
+ * @all: every file's row, else only those opened by @self. PIDs are those
+ * of @ns (the procfs instance's); a file whose opener is not visible there
+ * is left out.
+ */
+void ai_mem_files_show(struct seq_file *m, bool all, kuid_t self,
+		       struct pid_namespace *ns)
 {
 	struct ai_mem_file *f;
 
@@ -355,10 +421,11 @@ void ai_mem_files_show(struct seq_file *m)
 	mutex_lock(&ai_mem_files_lock);
 	list_for_each_entry(f, &ai_mem_files, link) {
 		unsigned long blocks = READ_ONCE(f->nr_blocks);
+		pid_t nr = pid_nr_ns(f->pid, ns);
 
-		if (!blocks)
+		if (!blocks || !nr || (!all && !uid_eq(f->uid, self)))
 			continue;
-		seq_printf(m, "%d\t", pid_vnr(f->pid));
+		seq_printf(m, "%d\t", nr);
 		seq_escape(m, f->comm, " \t\n\\");
 		seq_printf(m, "\t%lu\t%llu\t%lu\n", blocks,
 			   (u64)blocks * AI_MEM_BLOCK_SIZE,

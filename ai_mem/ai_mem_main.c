@@ -15,9 +15,9 @@
 
 /*
  * Just under 1 TiB: far beyond any sane pool, small enough for every sum we
- * make. Not 1 TiB itself: its 2^28 page pointers (and an ALLOC of the whole
- * pool) would be 2 GiB arrays, over kvmalloc()'s INT_MAX limit, which
- * WARNs and fails the load.
+ * make. Not 1 TiB itself: the load-time array of its 2^28 page pointers
+ * would be 2 GiB, over kvmalloc()'s INT_MAX limit, which WARNs and fails
+ * the load.
  */
 #define AI_MEM_POOL_MB_MAX	(BIT(20) - 1)
 
@@ -29,9 +29,8 @@ static bool numa = true;
 module_param(numa, bool, 0444);
 MODULE_PARM_DESC(numa, "Split the pool evenly across the nodes with memory (default on)");
 
-unsigned int ai_mem_owner_max_mb;
-module_param_named(owner_max_mb, ai_mem_owner_max_mb, uint, 0644);
-MODULE_PARM_DESC(owner_max_mb, "Most MiB one open file may hold; 0: no cap (default)");
+module_param_named(user_max_mb, ai_mem_user_max_mb, uint, 0644);
+MODULE_PARM_DESC(user_max_mb, "Most MiB one user may hold, even with CAP_IPC_LOCK; 0: no such cap (default)");
 
 static struct miscdevice ai_mem_dev = {
 	.minor	= MISC_DYNAMIC_MINOR,

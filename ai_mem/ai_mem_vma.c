@@ -2,15 +2,23 @@
 /*
  * Mapping allocations into user space. The pages are ordinary pages mapped
  * with vm_insert_pages(), so get_user_pages() works on them (O_DIRECT,
- * io_uring fixed buffers, cudaHostRegister). They are inserted by the first
- * fault of a VMA, all at once, rather than in ->mmap: a VMA is linked into
- * the address_space only after ->mmap returns, and FREE can reach (and tear
- * down) only linked VMAs; a fault, by contrast, runs on a linked VMA and
- * checks under buf->sem that the buffer is still alive.
+ * io_uring fixed buffers, RDMA memory registration, cudaHostRegister).
+ *
+ * They are inserted by faults, never in ->mmap: a VMA is linked into the
+ * file's address_space only after ->mmap returns, and FREE can reach (and
+ * tear down) only linked VMAs; a fault, by contrast, runs on a linked VMA
+ * and checks under buf->sem that the buffer is still alive. Each fault maps
+ * one aligned window of AI_MEM_FAULT_WINDOW pages around the faulting
+ * address, so no fault does work that grows with the buffer, and a process
+ * touching (or MAP_POPULATE-ing) a huge buffer can be killed between two
+ * windows.
  */
 #include <linux/mm.h>
 
 #include "ai_mem_internal.h"
+
+/* 2 MiB: one descriptor chunk, so one window is one contiguous array. */
+#define AI_MEM_FAULT_WINDOW	AI_MEM_CHUNK
 
 static void ai_mem_vma_account(struct vm_area_struct *vma, bool add)
 {
@@ -60,24 +68,27 @@ static vm_fault_t ai_mem_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct ai_mem_buf *buf = vma->vm_private_data;
-	unsigned long first = vma->vm_pgoff - buf->pgoff;
-	unsigned long nr = vma_pages(vma), done = 0, left;
+	unsigned long idx = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
+	unsigned long first = round_down(idx, AI_MEM_FAULT_WINDOW);
+	unsigned long nr = min(vma_pages(vma) - first,
+			       (unsigned long)AI_MEM_FAULT_WINDOW);
+	unsigned long done = 0, left;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
+	struct page **pages;
 	int err;
 
 	down_read(&buf->sem);
-	if (buf->dead || first + nr > buf->nr_pages) {
+	if (buf->dead) {
 		ret = VM_FAULT_SIGBUS;
 		goto out;
 	}
-	/*
-	 * Map the whole VMA now: one fault makes the buffer ready. A page
-	 * already mapped (a racing fault, or after MADV_DONTNEED) is skipped.
-	 */
+	pages = ai_mem_blocks_slot(buf->blocks, first);
+	/* A page already mapped (a racing fault, MADV_DONTNEED) is skipped. */
 	while (done < nr) {
 		left = nr - done;
-		err = vm_insert_pages(vma, vma->vm_start + done * PAGE_SIZE,
-				      buf->pages + first + done, &left);
+		err = vm_insert_pages(vma, vma->vm_start +
+				      (first + done) * PAGE_SIZE,
+				      pages + done, &left);
 		done = nr - left;
 		if (!err)
 			break;
@@ -92,26 +103,43 @@ out:
 	return ret;
 }
 
+/*
+ * Fault-around finds nothing to do (the window ->fault maps is the
+ * around), but its presence is what lets 6.12 run our ->fault under the
+ * per-VMA lock instead of retrying it under mmap_lock
+ * (vmf_can_call_fault()). It runs under RCU and may not sleep, so it does
+ * not take buf->sem to map anything itself.
+ */
+static vm_fault_t ai_mem_vm_map_pages(struct vm_fault *vmf,
+				      pgoff_t start_pgoff, pgoff_t end_pgoff)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct ai_mem_vm_ops = {
 	.open		= ai_mem_vm_open,
 	.close		= ai_mem_vm_close,
 	.may_split	= ai_mem_vm_may_split,
 	.fault		= ai_mem_vm_fault,
+	.map_pages	= ai_mem_vm_map_pages,
 };
 
 /* Set while ->mmap holds mmap_lock for writing, as both APIs require. */
-static void ai_mem_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
+static void ai_mem_vma_mod_flags(struct vm_area_struct *vma, vm_flags_t set,
+				 vm_flags_t clear)
 {
 #ifdef AI_MEM_HAVE_VM_FLAGS_SET
-	vm_flags_set(vma, flags);
+	vm_flags_mod(vma, set, clear);
 #else
-	vma->vm_flags |= flags;
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 #endif
 }
 
 /*
- * mmap(fd, offset): MAP_SHARED only, offset exactly as ALLOC returned it,
- * length up to the allocation's size; anything else -EINVAL.
+ * mmap(fd, offset): MAP_SHARED only, offset exactly as ALLOC returned it on
+ * this file, length up to the allocation's size; anything else -EINVAL.
+ * Never executable: PROT_EXEC is -EPERM (as on a noexec mount), and
+ * VM_MAYEXEC is cleared so a later mprotect(PROT_EXEC) fails (EACCES).
  */
 int ai_mem_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -121,10 +149,12 @@ int ai_mem_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
 
 	mutex_lock(&f->lock);
 	buf = ai_mem_buf_find(f, vma->vm_pgoff);
-	if (!buf || vma_pages(vma) > buf->nr_pages) {
+	if (!buf || buf->dead || vma_pages(vma) > buf->nr_pages) {
 		mutex_unlock(&f->lock);
 		return -EINVAL;
 	}
@@ -138,7 +168,8 @@ int ai_mem_mmap(struct file *file, struct vm_area_struct *vma)
 	 * VM_MIXEDMAP lets the fault handler insert pages under the read
 	 * lock; VM_DONTEXPAND forbids growing it with mremap.
 	 */
-	ai_mem_vma_set_flags(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	ai_mem_vma_mod_flags(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP,
+			     VM_MAYEXEC);
 	vma->vm_ops = &ai_mem_vm_ops;
 	vma->vm_private_data = buf;
 	return 0;
