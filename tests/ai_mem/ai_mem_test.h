@@ -61,10 +61,13 @@ static inline int ai_open(void)
 }
 
 /* ALLOC; returns 0 and the offset, or -1 with errno. */
-static inline int ai_alloc(int fd, uint64_t size, int node, uint32_t flags,
+static inline int ai_alloc(int fd, uint64_t length, int node, uint32_t flags,
 			   uint64_t *offset)
 {
-	struct ai_mem_alloc a = { .size = size, .node = node, .flags = flags };
+	struct ai_mem_alloc a = {
+		.size = sizeof(a), .flags = flags, .length = length,
+		.node = node,
+	};
 	int ret = ioctl(fd, AI_MEM_IOC_ALLOC, &a);
 
 	if (!ret && offset)
@@ -74,7 +77,9 @@ static inline int ai_alloc(int fd, uint64_t size, int node, uint32_t flags,
 
 static inline int ai_free(int fd, uint64_t offset)
 {
-	return ioctl(fd, AI_MEM_IOC_FREE, &offset);
+	struct ai_mem_free f = { .size = sizeof(f), .offset = offset };
+
+	return ioctl(fd, AI_MEM_IOC_FREE, &f);
 }
 
 static inline void *ai_map(int fd, uint64_t offset, size_t len)
@@ -88,6 +93,9 @@ static inline struct ai_mem_info ai_info(int fd)
 	struct ai_mem_info info;
 
 	memset(&info, 0xff, sizeof(info));
+	info.size = sizeof(info);
+	info.flags = 0;
+	info.__reserved = 0;
 	if (ioctl(fd, AI_MEM_IOC_INFO, &info))
 		diag("INFO failed: %s", strerror(errno));
 	return info;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ai_mem ABI, one check per promised behaviour: every errno of ALLOC,
- * FREE, INFO and mmap; zeroed blocks on reuse; SIGBUS after FREE of a
- * mapped block; the owner cap; /proc/ai_memory's format.
- * Expects a freshly loaded module with a small pool and nothing allocated.
+ * FREE, INFO and mmap; size-first extensible arguments; zeroed blocks on
+ * reuse; SIGBUS after FREE of a mapped block; the per-user cap; read-only
+ * descriptors; never-executable mappings; /proc/ai_memory's format.
+ * Expects a freshly loaded module with a small pool and nothing allocated,
+ * run as root.
  */
 #include <signal.h>
 
@@ -24,15 +26,16 @@ static void test_alloc_errors(int fd, const struct ai_mem_info *info)
 	struct ai_mem_alloc a;
 	uint64_t off;
 
-	is_errno(ai_alloc(fd, 0, -1, 0, &off), EINVAL, "ALLOC size 0: EINVAL");
+	is_errno(ai_alloc(fd, 0, -1, 0, &off), EINVAL, "ALLOC length 0: EINVAL");
 	is_errno(ai_alloc(fd, PG, -1, 1u << 1, &off), EINVAL,
 		 "ALLOC unknown flag: EINVAL");
 	is_errno(ai_alloc(fd, PG, -1, 0x80000000u, &off), EINVAL,
 		 "ALLOC high unknown flag: EINVAL");
 	memset(&a, 0, sizeof(a));
-	a.size = PG;
+	a.size = sizeof(a);
+	a.length = PG;
 	a.node = -1;
-	a.reserved = 1;
+	a.__reserved = 1;
 	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, &a), EINVAL,
 		 "ALLOC reserved != 0: EINVAL");
 	is_errno(ai_alloc(fd, PG, 64, 0, &off), EINVAL,
@@ -43,11 +46,11 @@ static void test_alloc_errors(int fd, const struct ai_mem_info *info)
 	is_errno(ai_alloc(fd, PG, -1, AI_MEM_ALLOC_STRICT_NODE, &off), EINVAL,
 		 "ALLOC strict without a node: EINVAL");
 	is_errno(ai_alloc(fd, UINT64_MAX, -1, 0, &off), EINVAL,
-		 "ALLOC size 2^64-1: EINVAL");
+		 "ALLOC length 2^64-1: EINVAL");
 	is_errno(ai_alloc(fd, UINT64_MAX - PG + 2, -1, 0, &off), EINVAL,
-		 "ALLOC size that wraps when rounded up: EINVAL");
+		 "ALLOC length that wraps when rounded up: EINVAL");
 	is_errno(ai_alloc(fd, info->pool_bytes + 1, -1, 0, &off), EINVAL,
-		 "ALLOC pool size + 1: EINVAL");
+		 "ALLOC length pool size + 1: EINVAL");
 	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, (void *)8), EFAULT,
 		 "ALLOC bad pointer: EFAULT");
 	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, NULL), EFAULT,
@@ -64,14 +67,15 @@ static void test_alloc_efault_out(int fd, const struct ai_mem_info *info)
 	ro = mmap(NULL, PG, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	memset(ro, 0, sizeof(*ro));
-	ro->size = PG;
+	ro->size = sizeof(*ro);
+	ro->length = PG;
 	ro->node = -1;
 	mprotect(ro, PG, PROT_READ);
 	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, ro), EFAULT,
 		 "ALLOC into read-only memory: EFAULT");
 	is_int(ai_info(fd).free_blocks, info->total_blocks,
 	       "  and the allocation was undone");
-	is_int(ai_info(fd).owned_blocks, 0, "  and nothing is charged");
+	is_int(ai_info(fd).file_blocks, 0, "  and nothing is charged");
 	munmap(ro, PG);
 }
 
@@ -98,17 +102,22 @@ static void test_other_ioctls(int fd, const struct ai_mem_info *info)
 {
 	is_errno(ioctl(fd, _IO(AI_MEM_IOC_MAGIC, 99)), ENOTTY,
 		 "unknown command: ENOTTY");
-	is_errno(ioctl(fd, _IOR(AI_MEM_IOC_MAGIC, 3, uint32_t), NULL), ENOTTY,
-		 "INFO with a wrong size: ENOTTY");
+	is_errno(ioctl(fd, _IOR(AI_MEM_IOC_MAGIC, 3, struct ai_mem_info), NULL),
+		 ENOTTY, "INFO under the v1 number (size in it): ENOTTY");
 	is_errno(ioctl(fd, AI_MEM_IOC_INFO, (void *)8), EFAULT,
 		 "INFO bad pointer: EFAULT");
 	is_int(info->block_size, 4096, "INFO block_size 4096");
 	is_int(info->pool_bytes, info->total_blocks * 4096,
 	       "INFO pool_bytes = blocks * 4096");
 	is_int(info->free_blocks, info->total_blocks, "INFO pool all free");
-	is_int(info->owned_blocks, 0, "INFO nothing owned");
+	is_int(info->file_blocks, 0, "INFO nothing owned");
 	ok(info->nr_nodes >= 1, "INFO nr_nodes %u", info->nr_nodes);
-	is_int(info->reserved, 0, "INFO reserved is 0");
+	is_int(info->__reserved, 0, "INFO reserved is 0");
+	is_int(info->size, sizeof(*info), "INFO size: what it wrote");
+	is_int(info->pending_blocks, 0, "INFO nothing pending");
+	is_int(info->user_blocks, 0, "INFO nothing charged to us");
+	ok(info->limit_blocks == AI_MEM_NO_LIMIT,
+	   "INFO no limit for root with user_max_mb=0");
 }
 
 static void test_mmap_rules(int fd)
@@ -219,28 +228,128 @@ static void test_free_while_mapped(int fd)
 	ok(!munmap(p, 8 * PG) && !munmap(q, 8 * PG), "munmap afterwards");
 }
 
-static void test_owner_cap(int fd, const struct ai_mem_info *info)
+/* user_max_mb holds per user, over all its open files, even for root. */
+static void test_user_cap(int fd, const struct ai_mem_info *info)
 {
 	uint64_t a, b, c;
 	int fd2;
 
-	ai_write_param(AI_PARAM("owner_max_mb"), "1");
+	ai_write_param(AI_PARAM("user_max_mb"), "1");
 	fd2 = ai_open();
-	ok(!ai_alloc(fd, 256 * PG, -1, 0, &a), "owner_max_mb=1: 1 MiB fits");
+	ok(!ai_alloc(fd, 256 * PG, -1, 0, &a), "user_max_mb=1: 1 MiB fits");
+	is_int(ai_info(fd).user_blocks, 256, "  INFO: 256 blocks charged to us");
+	is_int(ai_info(fd).limit_blocks, 256, "  INFO: limit 256 blocks");
 	is_errno(ai_alloc(fd, PG, -1, 0, &b), EDQUOT,
 		 "  one more block: EDQUOT");
-	is_errno(ai_alloc(fd2, 257 * PG, -1, 0, &c), EDQUOT,
-		 "  1 MiB + 4 KiB at once: EDQUOT");
-	ok(!ai_alloc(fd2, 256 * PG, -1, 0, &c),
-	   "  the cap is per open file: another gets its 1 MiB");
+	is_errno(ai_alloc(fd2, PG, -1, 0, &c), EDQUOT,
+		 "  through another open file too: the cap is per user");
 	ai_free(fd, a);
-	ok(!ai_alloc(fd, 256 * PG, -1, 0, &a), "  after FREE, room again");
-	ai_free(fd, a);
+	ok(!ai_alloc(fd2, 256 * PG, -1, 0, &c), "  after FREE, room again");
 	ai_free(fd2, c);
+	is_int(ai_info(fd).user_blocks, 0, "  INFO: nothing charged after FREE");
 	close(fd2);
-	ai_write_param(AI_PARAM("owner_max_mb"), "0");
+	ai_write_param(AI_PARAM("user_max_mb"), "0");
 	ok(!ai_alloc(fd, info->pool_bytes, -1, 0, &a) && !ai_free(fd, a),
-	   "owner_max_mb=0: no cap");
+	   "user_max_mb=0: no cap");
+}
+
+/* Size-first arguments: older (smaller) and newer (larger) callers. */
+static void test_extensible(int fd)
+{
+	struct {
+		struct ai_mem_alloc a;
+		uint64_t more[3];
+	} big;
+	struct {
+		struct ai_mem_info i;
+		uint64_t more;
+	} ibig;
+	struct ai_mem_alloc a;
+	struct ai_mem_free fr;
+	struct ai_mem_info in;
+
+	memset(&big, 0, sizeof(big));
+	big.a.size = sizeof(big);
+	big.a.length = PG;
+	big.a.node = -1;
+	ok(!ioctl(fd, AI_MEM_IOC_ALLOC, &big) && !ai_free(fd, big.a.offset),
+	   "ALLOC with a larger size, zero tail: accepted");
+	big.more[2] = 1;
+	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, &big), E2BIG,
+		 "ALLOC with a non-zero unknown tail: E2BIG");
+	big.more[2] = 0;
+	big.a.size = 2 * PG;
+	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, &big), E2BIG,
+		 "ALLOC size past one page: E2BIG");
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a) - 8;
+	a.length = PG;
+	a.node = -1;
+	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, &a), EINVAL,
+		 "ALLOC size below the first version: EINVAL");
+	a.size = 0;
+	is_errno(ioctl(fd, AI_MEM_IOC_ALLOC, &a), EINVAL, "ALLOC size 0: EINVAL");
+
+	fr.size = sizeof(fr);
+	fr.flags = 1;
+	fr.offset = 0;
+	is_errno(ioctl(fd, AI_MEM_IOC_FREE, &fr), EINVAL,
+		 "FREE unknown flag: EINVAL");
+	fr.size = 8;
+	fr.flags = 0;
+	is_errno(ioctl(fd, AI_MEM_IOC_FREE, &fr), EINVAL,
+		 "FREE size below the first version: EINVAL");
+
+	memset(&in, 0, sizeof(in));
+	in.size = sizeof(in);
+	in.flags = 1;
+	is_errno(ioctl(fd, AI_MEM_IOC_INFO, &in), EINVAL,
+		 "INFO unknown flag: EINVAL");
+	memset(&ibig, 0xee, sizeof(ibig));
+	memset(&ibig.i, 0, sizeof(ibig.i));
+	ibig.more = 0;
+	ibig.i.size = sizeof(ibig);
+	ok(!ioctl(fd, AI_MEM_IOC_INFO, &ibig) &&
+	   ibig.i.size == sizeof(ibig.i) && ibig.more == 0,
+	   "INFO with a larger size: fills what it knows, says how much");
+}
+
+/* A read-only descriptor (one handed to a sandbox) can only read INFO. */
+static void test_readonly_fd(int fd)
+{
+	int ro = open(AI_DEV, O_RDONLY | O_CLOEXEC);
+	struct ai_mem_info in;
+	uint64_t off;
+
+	if (!ok(ro >= 0, "open O_RDONLY"))
+		return;
+	is_errno(ai_alloc(ro, PG, -1, 0, &off), EBADF,
+		 "ALLOC on a read-only descriptor: EBADF");
+	is_errno(ai_free(ro, 0), EBADF, "FREE on a read-only descriptor: EBADF");
+	memset(&in, 0, sizeof(in));
+	in.size = sizeof(in);
+	ok(!ioctl(ro, AI_MEM_IOC_INFO, &in) && in.total_blocks > 0,
+	   "INFO on a read-only descriptor works");
+	close(ro);
+}
+
+/* Pool memory is never executable. */
+static void test_noexec(int fd)
+{
+	uint64_t off;
+	char *p;
+
+	if (!ok(!ai_alloc(fd, PG, -1, 0, &off), "ALLOC a block"))
+		return;
+	p = mmap(NULL, PG, PROT_READ | PROT_EXEC, MAP_SHARED, fd, off);
+	ok(p == MAP_FAILED && errno == EPERM, "mmap PROT_EXEC: EPERM");
+	p = ai_map(fd, off, PG);
+	if (ok(p != MAP_FAILED, "mmap read-write")) {
+		is_errno(mprotect(p, PG, PROT_READ | PROT_EXEC), EACCES,
+			 "  mprotect(PROT_EXEC) later: EACCES (VM_MAYEXEC clear)");
+		munmap(p, PG);
+	}
+	ai_free(fd, off);
 }
 
 static void test_enomem(int fd, const struct ai_mem_info *info)
@@ -311,7 +420,10 @@ int main(void)
 	test_free_errors(fd);
 	test_mmap_rules(fd);
 	test_enomem(fd, &info);
-	test_owner_cap(fd, &info);
+	test_user_cap(fd, &info);
+	test_extensible(fd);
+	test_readonly_fd(fd);
+	test_noexec(fd);
 	test_zero_on_reuse(fd, &info);
 	test_free_while_mapped(fd);
 	test_proc(fd, &info);

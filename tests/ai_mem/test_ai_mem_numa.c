@@ -4,7 +4,8 @@
  * asked for (checked with move_pages(2) and the per-node counters), a
  * strict request beyond a node's free blocks fails with ENOMEM, a
  * non-strict one falls back to the other node, AI_MEM_NODE_ANY starts with
- * the caller's node.
+ * the caller's memory policy (numactl --membind/--preferred), then the
+ * caller's node.
  */
 #include <sched.h>
 #include <sys/syscall.h>
@@ -43,7 +44,7 @@ static int on_node(int fd, int nid, unsigned long n, uint32_t flags)
 		return -10 - errno;
 	p = ai_map(fd, off, n * PG);
 	if (p != MAP_FAILED)
-		p[0] = 1;	/* the first touch maps the whole buffer */
+		p[0] = 1;	/* the first touch maps its window: all 16 */
 	got = p == MAP_FAILED ? -4 : nodes_of(p, n);
 	if (p != MAP_FAILED)
 		munmap(p, n * PG);
@@ -58,6 +59,41 @@ static void pin_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+}
+
+#ifndef MPOL_DEFAULT
+#define MPOL_DEFAULT	0
+#define MPOL_PREFERRED	1
+#define MPOL_BIND	2
+#endif
+
+static long set_policy(int mode, int nid)
+{
+	unsigned long mask = 1UL << nid;
+
+	return syscall(SYS_set_mempolicy, mode, mode ? &mask : NULL,
+		       mode ? 8 * sizeof(mask) : 0);
+}
+
+/* numactl --membind=N / --preferred=N, as the allocation sees it. */
+static void test_mempolicy(int fd, long long free1)
+{
+	uint64_t off;
+
+	pin_cpu(0);
+	ok(!set_policy(MPOL_BIND, 1), "set_mempolicy(MPOL_BIND, node 1) on CPU 0");
+	is_int(on_node(fd, AI_MEM_NODE_ANY, 16, 0), 1,
+	       "  AI_MEM_NODE_ANY: node 1, the policy's");
+	ok(!ai_alloc(fd, (free1 + 4) * PG, AI_MEM_NODE_ANY, 0, &off),
+	   "  more than node 1 has: still served (falls back)");
+	is_int(ai_proc_node_free(1), 0, "  node 1 used up first");
+	ai_free(fd, off);
+	ok(!set_policy(MPOL_PREFERRED, 1), "set_mempolicy(MPOL_PREFERRED, node 1)");
+	is_int(on_node(fd, AI_MEM_NODE_ANY, 16, 0), 1, "  AI_MEM_NODE_ANY: node 1");
+	is_int(on_node(fd, 0, 16, 0), 0, "  an explicit node 0 wins over the policy");
+	ok(!set_policy(MPOL_DEFAULT, 0), "back to the default policy");
+	is_int(on_node(fd, AI_MEM_NODE_ANY, 16, 0), 0,
+	       "  AI_MEM_NODE_ANY on CPU 0: node 0 again");
 }
 
 int main(void)
@@ -106,6 +142,7 @@ int main(void)
 	pin_cpu(0);
 	is_int(on_node(fd, AI_MEM_NODE_ANY, 16, 0), 0,
 	       "AI_MEM_NODE_ANY on CPU 0: node 0");
+	test_mempolicy(fd, free1);
 	close(fd);
 	return tap_done();
 }

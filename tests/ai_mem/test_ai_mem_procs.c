@@ -99,7 +99,7 @@ static void test_fork(uint64_t total)
 	is_int(reap(pid), 0, "fork: child sees the parent's data, maps the "
 	       "allocation through the inherited fd");
 	ok(p[1] == 'C' && p[2] == 'Q', "  parent sees the child's writes");
-	is_int(ai_info(fd).owned_blocks, 4, "  still owned by the open file");
+	is_int(ai_info(fd).file_blocks, 4, "  still owned by the open file");
 
 	pid = fork();
 	if (!pid)
@@ -113,7 +113,7 @@ static void test_fork(uint64_t total)
 	pid = fork();
 	if (!pid) {
 		usleep(300000);
-		_exit(ai_info(fd).owned_blocks == 6 ? 0 : 1);
+		_exit(ai_info(fd).file_blocks == 6 ? 0 : 1);
 	}
 	close(fd);
 	is_int(ai_proc_value("Free Blocks"), total - 6,
@@ -184,7 +184,7 @@ static void test_fd_passing(uint64_t total)
 			_exit(3);
 		/* The sender has closed everything: we still hold it. */
 		if (strcmp(q, "from the receiver") ||
-		    ai_info(rfd).owned_blocks != 2)
+		    ai_info(rfd).file_blocks != 2)
 			_exit(4);
 		_exit(0);
 	}

@@ -49,10 +49,10 @@ int main(void)
 	p = ai_alloc_pinned(10000);
 	ok(p && !((uintptr_t)p % 4096), "ai_alloc_pinned(10000): page-aligned");
 	ok(p && !p[0] && !p[9999], "  zeroed");
-	ok(!ai_mem_stats(&info) && info.owned_blocks == 3,
+	ok(!ai_mem_stats(&info) && info.file_blocks == 3,
 	   "ai_mem_stats: 3 blocks owned");
 	ai_free_pinned(p);
-	ok(!ai_mem_stats(&info) && info.owned_blocks == 0, "freed");
+	ok(!ai_mem_stats(&info) && info.file_blocks == 0, "freed");
 
 	errno = 0;
 	ok(!ai_alloc_pinned(0) && errno == EINVAL, "size 0: NULL, EINVAL");
@@ -78,7 +78,7 @@ int main(void)
 	for (i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
 	is_int(thread_errors, 0, "4 threads x 400 alloc/free: all zeroed");
-	ok(!ai_mem_stats(&info) && info.owned_blocks == 0 &&
+	ok(!ai_mem_stats(&info) && info.file_blocks == 0 &&
 	   info.free_blocks == info.total_blocks, "pool full afterwards");
 	return tap_done();
 }

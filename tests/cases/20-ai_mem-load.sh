@@ -6,7 +6,7 @@
 . /lib/tap.sh
 P=/sys/module/ai_mem/parameters
 
-for p in pool_mb numa owner_max_mb; do
+for p in pool_mb numa user_max_mb; do
 	t_check "modinfo lists parameter $p" sh -c \
 		"modinfo -F parm $AI_MODDIR/ai_mem.ko | grep -q '^$p:'"
 done
@@ -21,9 +21,9 @@ t_check "default: split over the two nodes" sh -c \
 	"grep -qx 'Node 0 Blocks: 32768 total, 32768 free' /proc/ai_memory &&
 	 grep -qx 'Node 1 Blocks: 32768 total, 32768 free' /proc/ai_memory"
 t_check "parameters in sysfs: 256 Y 0" sh -c \
-	"[ \"\$(cat $P/pool_mb) \$(cat $P/numa) \$(cat $P/owner_max_mb)\" = '256 Y 0' ]"
-t_check "pool_mb is read-only, owner_max_mb writable by root" sh -c \
-	"[ \$(stat -c %a $P/pool_mb) = 444 ] && [ \$(stat -c %a $P/owner_max_mb) = 644 ]"
+	"[ \"\$(cat $P/pool_mb) \$(cat $P/numa) \$(cat $P/user_max_mb)\" = '256 Y 0' ]"
+t_check "pool_mb is read-only, user_max_mb writable by root" sh -c \
+	"[ \$(stat -c %a $P/pool_mb) = 444 ] && [ \$(stat -c %a $P/user_max_mb) = 644 ]"
 t_check "/proc/ai_memory shows no kernel address" sh -c \
 	"! grep -qiE 'ffff[0-9a-f]{8}' /proc/ai_memory"
 cat /proc/ai_memory | sed 's/^/# /'

@@ -1,9 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The ioctl/mmap ABI and its errors, zeroing, SIGBUS after FREE, the owner
-# cap, /proc/ai_memory's format (tests/ai_mem/test_ai_mem_abi.c).
+# The ioctl/mmap ABI and its errors, extensible arguments, zeroing, SIGBUS
+# after FREE, the per-user cap, read-only descriptors, no PROT_EXEC,
+# /proc/ai_memory's format (test_ai_mem_abi.c); per-file offset spaces
+# (test_ai_mem_offsets.c); a 32-bit caller (test_ai_mem_compat32.c).
 . /lib/tap.sh
 t_load ai_mem pool_mb=16 || exit 1
 t_run /bin/test_ai_mem_abi
+t_run /bin/test_ai_mem_offsets
+t_run /bin/test_ai_mem_compat32
 t_unload ai_mem
 t_done

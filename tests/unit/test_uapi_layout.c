@@ -20,16 +20,27 @@ int main(void)
 {
 	is_int(sizeof(struct ai_mem_alloc), 32, "struct ai_mem_alloc is 32 bytes");
 	LAYOUT(ai_mem_alloc, size, 0);
-	LAYOUT(ai_mem_alloc, node, 8);
-	LAYOUT(ai_mem_alloc, flags, 12);
-	LAYOUT(ai_mem_alloc, offset, 16);
-	LAYOUT(ai_mem_alloc, reserved, 24);
+	LAYOUT(ai_mem_alloc, flags, 4);
+	LAYOUT(ai_mem_alloc, length, 8);
+	LAYOUT(ai_mem_alloc, node, 16);
+	LAYOUT(ai_mem_alloc, __reserved, 20);
+	LAYOUT(ai_mem_alloc, offset, 24);
 
-	is_int(sizeof(struct ai_mem_info), 48, "struct ai_mem_info is 48 bytes");
-	LAYOUT(ai_mem_info, pool_bytes, 0);
-	LAYOUT(ai_mem_info, owned_blocks, 32);
-	LAYOUT(ai_mem_info, nr_nodes, 40);
-	LAYOUT(ai_mem_info, reserved, 44);
+	is_int(sizeof(struct ai_mem_free), 16, "struct ai_mem_free is 16 bytes");
+	LAYOUT(ai_mem_free, size, 0);
+	LAYOUT(ai_mem_free, flags, 4);
+	LAYOUT(ai_mem_free, offset, 8);
+
+	is_int(sizeof(struct ai_mem_info), 80, "struct ai_mem_info is 80 bytes");
+	LAYOUT(ai_mem_info, size, 0);
+	LAYOUT(ai_mem_info, flags, 4);
+	LAYOUT(ai_mem_info, pool_bytes, 8);
+	LAYOUT(ai_mem_info, pending_blocks, 40);
+	LAYOUT(ai_mem_info, file_blocks, 48);
+	LAYOUT(ai_mem_info, user_blocks, 56);
+	LAYOUT(ai_mem_info, limit_blocks, 64);
+	LAYOUT(ai_mem_info, nr_nodes, 72);
+	LAYOUT(ai_mem_info, __reserved, 76);
 
 	is_int(sizeof(struct ai_sched_task), 16, "struct ai_sched_task is 16 bytes");
 	LAYOUT(ai_sched_task, pid, 0);
@@ -45,9 +56,10 @@ int main(void)
 	LAYOUT(ai_sched_task_gpu, reserved, 4);
 	LAYOUT(ai_sched_task_gpu, gpu_busy_ns, 8);
 
-	is_int(AI_MEM_IOC_ALLOC, 0xc020bb01, "AI_MEM_IOC_ALLOC number");
-	is_int(AI_MEM_IOC_FREE, 0x4008bb02, "AI_MEM_IOC_FREE number");
-	is_int(AI_MEM_IOC_INFO, 0x8030bb03, "AI_MEM_IOC_INFO number");
+	/* Size-first structures: the numbers carry no size. */
+	is_int(AI_MEM_IOC_ALLOC, 0xbb01, "AI_MEM_IOC_ALLOC number");
+	is_int(AI_MEM_IOC_FREE, 0xbb02, "AI_MEM_IOC_FREE number");
+	is_int(AI_MEM_IOC_INFO, 0xbb03, "AI_MEM_IOC_INFO number");
 	is_int(AI_SCHED_IOC_REGISTER, 0x4010ba01, "AI_SCHED_IOC_REGISTER number");
 	is_int(AI_SCHED_IOC_UNREGISTER, 0x4004ba02, "AI_SCHED_IOC_UNREGISTER number");
 	is_int(AI_SCHED_IOC_SET_GPU_UTIL, 0x4010ba03, "AI_SCHED_IOC_SET_GPU_UTIL number");

@@ -14,7 +14,7 @@
 # Environment: AI_VM_ACCEL=kvm to use KVM (TCG by default: KVM hangs on
 # some nested set-ups), AI_VM_TIMEOUT (seconds for a whole boot, default
 # 1200), AI_CASE_TIMEOUT (seconds per case, default 300), AI_VM_MEM_MB
-# (default 2048, split over two NUMA nodes).
+# (default 3072, split over two NUMA nodes; ai_mem needs a 2 GiB pool).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +47,7 @@ accel_opt=$accel
 [ "$accel" = tcg ] && accel_opt="tcg,thread=${AI_VM_TCG_THREAD:-single}"
 vm_timeout=${AI_VM_TIMEOUT:-1200}
 case_timeout=${AI_CASE_TIMEOUT:-300}
-mem=${AI_VM_MEM_MB:-2048}
+mem=${AI_VM_MEM_MB:-3072}
 half=$((mem / 2))
 
 if [ $build -eq 1 ]; then

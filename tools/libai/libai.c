@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -117,15 +118,18 @@ static int ai_device(void)
 
 static void ai_release(int fd, uint64_t offset)
 {
+	struct ai_mem_free req = { .size = sizeof(req), .offset = offset };
 	int saved = errno;
 
-	ioctl(fd, AI_MEM_IOC_FREE, &offset);
+	ioctl(fd, AI_MEM_IOC_FREE, &req);
 	errno = saved;
 }
 
 AI_EXPORT void *ai_alloc_pinned_node(size_t size, int node, unsigned int flags)
 {
-	struct ai_mem_alloc req = { .size = size, .node = node, .flags = flags };
+	struct ai_mem_alloc req = {
+		.size = sizeof(req), .flags = flags, .length = size, .node = node,
+	};
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	struct ai_region r;
 	void *p;
@@ -143,14 +147,13 @@ AI_EXPORT void *ai_alloc_pinned_node(size_t size, int node, unsigned int flags)
 
 	r.len = (size + page - 1) & ~(page - 1);
 	r.offset = req.offset;
-	p = mmap(NULL, r.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 (off_t)req.offset);
+	/* MAP_POPULATE: every page mapped, ready for DMA when we return. */
+	p = mmap(NULL, r.len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		 fd, (off_t)req.offset);
 	if (p == MAP_FAILED) {
 		ai_release(fd, req.offset);
 		return NULL;
 	}
-	/* One fault maps the whole buffer: it is ready when we return it. */
-	(void)*(volatile char *)p;
 
 	r.addr = (uintptr_t)p;
 	pthread_mutex_lock(&ai_lock);
@@ -194,5 +197,7 @@ AI_EXPORT int ai_mem_stats(struct ai_mem_info *info)
 
 	if (fd < 0)
 		return -1;
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
 	return ioctl(fd, AI_MEM_IOC_INFO, info) ? -1 : 0;
 }

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bounded work: no ioctl waits behind work that grows with another
+ * buffer's size, and no fault is one. Needs a pool of 2 GiB or more.
+ *  1. Another thread's INFO and 4 KiB ALLOC+FREE stay within 10x of their
+ *     latency on an equally busy machine while a 1 GiB buffer is freed,
+ *     and while its owner is killed (best of three trials, figures in the
+ *     output). The probing thread runs SCHED_FIFO on CPU 1 and the rest on
+ *     CPU 0, so that what it measures is waiting for our locks, not for
+ *     the scheduler.
+ *  2. kill -9 during the first touch (MADV_POPULATE_WRITE) of a 1 GiB
+ *     mapping ends the process in a small fraction of the full populate
+ *     time.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "ai_mem_test.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#define GIB		(1ULL << 30)
+#define TRIALS		3
+
+static volatile int probe_stop, active;
+static double max_info, max_alloc;
+
+/* INFO and ALLOC+FREE of one block in a loop; the worst of each while active. */
+static void *probe(void *arg)
+{
+	int fd = *(int *)arg;
+	struct ai_mem_info info;
+	uint64_t off = 0;
+	double t0, t1, t2;
+	int was;
+
+	while (!probe_stop) {
+		was = active;
+		t0 = ai_now();
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		ioctl(fd, AI_MEM_IOC_INFO, &info);
+		t1 = ai_now();
+		if (!ai_alloc(fd, PG, -1, 0, &off))
+			ai_free(fd, off);
+		t2 = ai_now();
+		if (was || active) {
+			if (t1 - t0 > max_info)
+				max_info = t1 - t0;
+			if (t2 - t1 > max_alloc)
+				max_alloc = t2 - t1;
+		}
+		/* Leave CPU 1 to its kworkers now and then. */
+		usleep(200);
+	}
+	return NULL;
+}
+
+static void pin_cpu(pthread_t th, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (pthread_setaffinity_np(th, sizeof(set), &set))
+		diag("cannot pin to CPU %d", cpu);
+}
+
+static void spin(double secs)
+{
+	double end = ai_now() + secs;
+
+	while (ai_now() < end)
+		;
+}
+
+/* A 1 GiB buffer on @fd, mapped and written everywhere, then unmapped. */
+static int dirty_gib(int fd, uint64_t *off)
+{
+	char *p;
+
+	if (ai_alloc(fd, GIB, -1, 0, off))
+		return -1;
+	p = ai_map(fd, *off, GIB);
+	if (p == MAP_FAILED)
+		return -1;
+	memset(p, 0x77, GIB);
+	munmap(p, GIB);
+	return 0;
+}
+
+enum { BASE, FREE_GIB, KILL_OWNER, NR_PHASES };
+static const char *const phase_name[] = {
+	"busy machine", "FREE of 1 GiB", "kill -9 of a 1 GiB owner",
+};
+
+static void run_phase(int phase, int fd, double *info, double *alloc)
+{
+	int pfd[2];
+	uint64_t off = 0;
+	pid_t pid = 0;
+	char c;
+
+	if (phase == FREE_GIB && dirty_gib(fd, &off))
+		diag("cannot set up 1 GiB: %s", strerror(errno));
+	if (phase == KILL_OWNER) {
+		if (pipe(pfd))
+			return;
+		pid = fork();
+		if (!pid) {
+			int cfd = ai_open();
+
+			c = dirty_gib(cfd, &off) ? 'n' : 'y';
+			if (write(pfd[1], &c, 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		if (read(pfd[0], &c, 1) != 1 || c != 'y')
+			diag("owner could not set up 1 GiB");
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	max_info = max_alloc = 0;
+	active = 1;
+	switch (phase) {
+	case BASE:
+		spin(0.3);
+		break;
+	case FREE_GIB:
+		ai_free(fd, off);
+		break;
+	case KILL_OWNER:
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ai_wait_pool_full(30);
+		break;
+	}
+	active = 0;
+	*info = max_info;
+	*alloc = max_alloc;
+}
+
+static void test_latency(void)
+{
+	double info[NR_PHASES], alloc[NR_PHASES], best_i[NR_PHASES],
+	       best_a[NR_PHASES];
+	int fd = ai_open(), pfd = ai_open(), t, ph;
+	struct sched_param sp = { .sched_priority = 10 };
+	pthread_t th;
+
+	pin_cpu(pthread_self(), 0);
+	pthread_create(&th, NULL, probe, &pfd);
+	pin_cpu(th, 1);
+	if (pthread_setschedparam(th, SCHED_FIFO, &sp))
+		diag("cannot make the probe SCHED_FIFO");
+	for (ph = 0; ph < NR_PHASES; ph++)
+		best_i[ph] = best_a[ph] = 1e9;
+	for (t = 0; t < TRIALS; t++) {
+		for (ph = 0; ph < NR_PHASES; ph++) {
+			run_phase(ph, fd, &info[ph], &alloc[ph]);
+			diag("trial %d, %s: worst INFO %.0f us, worst ALLOC+FREE %.0f us",
+			     t + 1, phase_name[ph], info[ph] * 1e6,
+			     alloc[ph] * 1e6);
+		}
+		/* Each trial is judged against its own baseline. */
+		if (info[BASE] <= 0 || alloc[BASE] <= 0) {
+			diag("trial %d: the probe did not run", t + 1);
+			continue;
+		}
+		for (ph = 1; ph < NR_PHASES; ph++) {
+			if (info[ph] / info[BASE] < best_i[ph])
+				best_i[ph] = info[ph] / info[BASE];
+			if (alloc[ph] / alloc[BASE] < best_a[ph])
+				best_a[ph] = alloc[ph] / alloc[BASE];
+		}
+	}
+	probe_stop = 1;
+	pthread_join(th, NULL);
+	for (ph = 1; ph < NR_PHASES; ph++) {
+		ok(best_i[ph] <= 10, "INFO during %s: %.2fx its busy-machine worst",
+		   phase_name[ph], best_i[ph]);
+		ok(best_a[ph] <= 10,
+		   "4 KiB ALLOC+FREE during %s: %.2fx its busy-machine worst",
+		   phase_name[ph], best_a[ph]);
+	}
+	close(fd);
+	close(pfd);
+}
+
+/*
+ * A child maps our 1 GiB buffer and populates it; returns how long the
+ * populate took (kill_after < 0) or how long the child took to die after a
+ * SIGKILL sent kill_after seconds into it.
+ */
+static double populate_child(int fd, uint64_t off, double kill_after)
+{
+	int pfd[2];
+	double t;
+	pid_t pid;
+	char c;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		char *p = ai_map(fd, off, GIB);
+
+		if (p == MAP_FAILED || write(pfd[1], "s", 1) != 1)
+			_exit(1);
+		_exit(madvise(p, GIB, MADV_POPULATE_WRITE) ? 2 : 0);
+	}
+	if (read(pfd[0], &c, 1) != 1)
+		return -1;
+	t = ai_now();
+	if (kill_after >= 0) {
+		usleep((useconds_t)(kill_after * 1e6));
+		t = ai_now();
+		kill(pid, SIGKILL);
+	}
+	waitpid(pid, NULL, 0);
+	close(pfd[0]);
+	close(pfd[1]);
+	return ai_now() - t;
+}
+
+static void test_kill_populate(void)
+{
+	int fd = ai_open();
+	double full, died;
+	uint64_t off = 0;
+
+	if (!ok(!ai_alloc(fd, GIB, -1, 0, &off), "ALLOC 1 GiB"))
+		return;
+	full = populate_child(fd, off, -1);
+	diag("populating 1 GiB takes %.3f s", full);
+	died = populate_child(fd, off, full / 10);
+	ok(full > 0 && died < full / 2,
+	   "kill -9 %.0f%% into the first touch: dead after %.3f s (%.2fx of a full populate)",
+	   10.0, died, died / full);
+	ai_free(fd, off);
+	close(fd);
+}
+
+int main(void)
+{
+	int fd = ai_open();
+	struct ai_mem_info info = ai_info(fd);
+
+	close(fd);
+	if (info.pool_bytes < 2 * GIB) {
+		skip("pool smaller than 2 GiB", "bounded-work checks");
+		return tap_done();
+	}
+	test_latency();
+	test_kill_populate();
+	ok(ai_wait_pool_full(30), "pool full at the end");
+	return tap_done();
+}
