@@ -18,7 +18,8 @@ echo 40 > /proc/sys/vm/nr_hugepages
 t_check "hugepages reserved ($(cat /proc/sys/vm/nr_hugepages))" \
 	test "$(cat /proc/sys/vm/nr_hugepages)" -ge 32
 if t_load ai_mem; then
-	echo "# kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) vCPUs"
+	echo "# kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) vCPUs," \
+		"THP $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 	/bin/bench_ai_mem_rdma "$RXE_DEV"
 	rc=$?
 	[ $rc -eq 0 ] && t_ok "bench_ai_mem_rdma ran" || t_notok "bench_ai_mem_rdma exit $rc"

@@ -2,8 +2,9 @@
 /*
  * Time of ibv_reg_mr() (the long-term pin an RDMA NIC, or cudaHostRegister,
  * takes) on a 64 MiB buffer that is already populated: an ai_mem buffer
- * from libai, posix_memalign() + mlock(), and a MAP_HUGETLB mapping (2 MiB
- * pages; the case reserves them). Same run, the kinds interleaved, median
+ * from libai, posix_memalign() + mlock() (transparent huge pages as the
+ * system is set up, and with MADV_NOHUGEPAGE: 4 KiB pages like ai_mem's),
+ * and a MAP_HUGETLB mapping (2 MiB pages; the case reserves them). Same run, the kinds interleaved, median
  * of repeats; ratios > 1 mean registering the ai_mem buffer is faster.
  *
  * Usage: bench_ai_mem_rdma [DEVICE [REPEATS]]   (default rxe0, 9)
@@ -24,9 +25,10 @@
 #define MR_ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
 			 IBV_ACCESS_REMOTE_READ)
 
-enum { K_AI_MEM, K_MLOCK, K_HUGETLB, NR_KINDS };
+enum { K_AI_MEM, K_MLOCK, K_MLOCK_4K, K_HUGETLB, NR_KINDS };
 static const char *const kind_name[NR_KINDS] = {
-	"ai_mem (libai)", "posix_memalign+mlock", "MAP_HUGETLB (2 MiB)",
+	"ai_mem (libai)", "memalign+mlock", "memalign+mlock, 4 KiB",
+	"MAP_HUGETLB (2 MiB)",
 };
 
 static double now_us(void)
@@ -60,7 +62,12 @@ static void *get_buffer(int kind)
 		p = ai_alloc_pinned(LEN);
 		break;
 	case K_MLOCK:
-		if (posix_memalign(&p, PG, LEN) || mlock(p, LEN))
+	case K_MLOCK_4K:
+		/* 2 MiB alignment, so THP can back all of it when enabled. */
+		if (posix_memalign(&p, 2UL << 20, LEN))
+			p = NULL;
+		else if ((kind == K_MLOCK_4K && madvise(p, LEN, MADV_NOHUGEPAGE)) ||
+			 mlock(p, LEN))
 			p = NULL;
 		break;
 	case K_HUGETLB:
@@ -98,7 +105,7 @@ int main(int argc, char **argv)
 		if (!(buf[k] = get_buffer(k)))
 			return 1;
 
-	/* Interleaved, so that host noise spreads over all three kinds. */
+	/* Interleaved, so that host noise spreads over all the kinds. */
 	for (i = 0; i < reps; i++)
 		for (k = 0; k < NR_KINDS; k++) {
 			t0 = now_us();
@@ -122,8 +129,10 @@ int main(int argc, char **argv)
 		       median(dereg[k], reps), med[k] / med[K_AI_MEM]);
 
 	ai_free_pinned(buf[K_AI_MEM]);
-	munlock(buf[K_MLOCK], LEN);
-	free(buf[K_MLOCK]);
+	for (k = K_MLOCK; k <= K_MLOCK_4K; k++) {
+		munlock(buf[k], LEN);
+		free(buf[k]);
+	}
 	munmap(buf[K_HUGETLB], LEN);
 	rxe_close(&l);
 	return 0;
