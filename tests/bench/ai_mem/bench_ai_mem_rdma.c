@@ -101,9 +101,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", l.why);
 		return 1;
 	}
-	for (k = 0; k < NR_KINDS; k++)
-		if (!(buf[k] = get_buffer(k)))
+	for (k = 0; k < NR_KINDS; k++) {
+		buf[k] = get_buffer(k);
+		if (!buf[k])
 			return 1;
+	}
 
 	/* Interleaved, so that host noise spreads over all the kinds. */
 	for (i = 0; i < reps; i++)
