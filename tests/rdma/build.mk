@@ -4,7 +4,7 @@
 # VM: libibverbs is found by ldd, but its rxe provider is dlopen()ed by
 # name from the driver files in /etc/libibverbs.d, so both are listed here.
 RXE_LOOP := tests/rdma/rxe_loop.c tests/rdma/rxe_loop.h
-RDMA_CFLAGS := $(USER_CFLAGS) -Itests -Itools/libai
+RDMA_CFLAGS := $(USER_CFLAGS) -I$(CURDIR)/tests -I$(CURDIR)/tools/libai
 IBV_PROVIDER := $(firstword $(wildcard /usr/lib/*/libibverbs/librxe-rdmav*.so))
 
 $(OUT)/test_ai_mem_rdma: tests/ai_mem/test_ai_mem_rdma.c $(RXE_LOOP) \
