@@ -27,6 +27,7 @@ PKGS=(
 	make gcc libc6-dev kmod xz-utils file cpio busybox-static qemu-system-x86
 	dwarves sparse clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libncurses-dev pkg-config python3 tmux iproute2 bpftrace libbpf-tools prometheus
+	rdma-core libibverbs1 libibverbs-dev ibverbs-providers ibverbs-utils
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
