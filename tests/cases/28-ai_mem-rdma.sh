@@ -13,6 +13,8 @@ if [ $rc -eq 2 ]; then
 	exit
 fi
 [ $rc -eq 0 ] || { rxe_down; t_done; exit 1; }
+# libibverbs finds the device and loads its rxe provider (dlopen).
+t_check "ibv_devinfo -d $RXE_DEV" ibv_devinfo -d "$RXE_DEV"
 if t_load ai_mem pool_mb=16; then
 	t_run /bin/test_ai_mem_rdma "$RXE_DEV"
 	t_unload ai_mem
