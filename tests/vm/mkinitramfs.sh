@@ -29,6 +29,7 @@ for a in $(/bin/busybox --list); do
 done
 install -m 0755 "$ROOT/tests/vm/init" "$stage/init"
 install -m 0644 "$ROOT/tests/lib/tap.sh" "$stage/lib/tap.sh"
+install -m 0644 "$ROOT/tests/lib/rxe.sh" "$stage/lib/rxe.sh"
 
 for ko in "$ROOT"/build/"$rel"/*.ko; do
 	[ -f "$ko" ] && install -m 0644 "$ko" "$stage/lib/modules/ai/"
@@ -41,9 +42,15 @@ cp "$ROOT"/.cache/kernels/"$rel"/extra/*.ko "$stage/lib/modules/extra/" 2>/dev/n
 mkdir -p "$stage/lib/modules/$rel"
 ln -s ../ai "$stage/lib/modules/$rel/ai"
 ln -s ../extra "$stage/lib/modules/$rel/extra"
-(cd "$stage/lib/modules" && for f in ai/*.ko extra/*.ko; do
+# Set-up wrote the distro modules' dependencies (extra/modules.dep).
+(cd "$stage/lib/modules" && for f in ai/*.ko; do
 	[ -f "$f" ] && echo "$f:"
-done) > "$stage/lib/modules/$rel/modules.dep"
+done
+if [ -f "$ROOT/.cache/kernels/$rel/extra/modules.dep" ]; then
+	cat "$ROOT/.cache/kernels/$rel/extra/modules.dep"
+else
+	for f in extra/*.ko; do [ -f "$f" ] && echo "$f:"; done
+fi) > "$stage/lib/modules/$rel/modules.dep"
 
 # AI_CASES_DIR replaces tests/cases (the harness self-test brings its own);
 # AI_EXTRA_KO names more modules to put beside ours.
