@@ -25,6 +25,8 @@
  */
 #define AI_MEM_PENDING_MIN	(HZ / 10)
 #define AI_MEM_PENDING_MAX	(10 * HZ)
+/* Pages the zero worker takes per batch (on its stack). */
+#define AI_MEM_ZERO_BATCH	32
 
 struct ai_mem_pool ai_mem_pool;
 
@@ -33,7 +35,7 @@ void ai_mem_zero_work(struct work_struct *work)
 	struct ai_mem_node *node = container_of(work, struct ai_mem_node,
 						zero_work);
 	struct ai_mem_pool *pool = &ai_mem_pool;
-	struct page *batch[AI_MEM_BATCH / 2];
+	struct page *batch[AI_MEM_ZERO_BATCH];
 	unsigned long i, n;
 
 	for (;;) {
@@ -75,7 +77,7 @@ static void ai_mem_kick_zeroing(void)
 		struct ai_mem_node *node = &pool->nodes[i];
 		unsigned long dirty = READ_ONCE(node->nr_dirty);
 
-		if (dirty >= AI_MEM_BATCH / 2 ||
+		if (dirty >= AI_MEM_ZERO_BATCH ||
 		    (dirty && READ_ONCE(node->nr_clean) < node->total / 8))
 			queue_work_node(node->nid, pool->wq, &node->zero_work);
 	}
