@@ -157,6 +157,9 @@ static const nodemask_t *ai_mem_policy_nodes(nodemask_t *mask)
 	struct mempolicy *pol;
 	bool have = false;
 
+	/* Only the task itself sets it: no policy, no lock needed. */
+	if (!READ_ONCE(current->mempolicy))
+		return NULL;
 	task_lock(current);
 	pol = current->mempolicy;
 	if (pol && pol->mode != MPOL_DEFAULT && pol->mode != MPOL_LOCAL &&

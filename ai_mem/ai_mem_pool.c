@@ -242,24 +242,45 @@ bool ai_mem_pool_may_get(unsigned long n, int nid, bool strict)
 }
 
 /*
+ * Pop up to one batch of the @t - @done pages reserved on @node into @b
+ * from @at + @done on; dirty ones are counted in *@nr_dirty, at the end.
+ * Caller holds the pool lock. Returns how many it popped.
+ */
+static unsigned long ai_mem_pop_batch(struct ai_mem_node *node,
+				      struct ai_mem_blocks *b, unsigned long at,
+				      unsigned long left, unsigned long *nr_dirty)
+{
+	unsigned long c, d, i;
+
+	c = min3(left, node->nr_clean, (unsigned long)AI_MEM_BATCH);
+	d = min3(left - c, node->nr_dirty, AI_MEM_BATCH - c);
+	for (i = 0; i < c; i++)
+		*ai_mem_blocks_slot(b, at + i) = node->clean[--node->nr_clean];
+	for (i = c; i < c + d; i++)
+		*ai_mem_blocks_slot(b, at + i) = node->dirty[--node->nr_dirty];
+	*nr_dirty = d;
+	return c + d;
+}
+
+/*
  * Pop @t pages, already reserved on @node, into @b from @at on, a batch
- * per lock hold; dirty ones are zeroed here, outside the lock. Waits for
- * the zero worker when it holds the rest. Returns how many it popped; on a
- * fatal signal it stops early and gives the reservation of the rest back.
+ * per lock hold (@done of them the caller popped already, in the same
+ * hold as the reservation); dirty ones are zeroed here, outside the lock.
+ * Waits for the zero worker when it holds the rest. Returns how many were
+ * popped in all; on a fatal signal it stops early and gives the
+ * reservation of the rest back.
  */
 static unsigned long ai_mem_pop(struct ai_mem_node *node,
 				struct ai_mem_blocks *b, unsigned long at,
-				unsigned long t)
+				unsigned long t, unsigned long done)
 {
 	struct ai_mem_pool *pool = &ai_mem_pool;
-	unsigned long done = 0, c, d, i, seq;
+	unsigned long n, d, i, seq;
 
 	while (done < t) {
 		spin_lock(&pool->lock);
-		c = min3(t - done, node->nr_clean, (unsigned long)AI_MEM_BATCH);
-		d = min(t - done - c, node->nr_dirty);
-		d = min(d, AI_MEM_BATCH - c);
-		if (!c && !d) {
+		n = ai_mem_pop_batch(node, b, at + done, t - done, &d);
+		if (!n) {
 			/* The rest is in the zero worker's hands for a moment. */
 			seq = pool->zero_seq;
 			spin_unlock(&pool->lock);
@@ -268,17 +289,11 @@ static unsigned long ai_mem_pop(struct ai_mem_node *node,
 				goto killed;
 			continue;
 		}
-		for (i = 0; i < c; i++)
-			*ai_mem_blocks_slot(b, at + done + i) =
-				node->clean[--node->nr_clean];
-		for (i = c; i < c + d; i++)
-			*ai_mem_blocks_slot(b, at + done + i) =
-				node->dirty[--node->nr_dirty];
 		spin_unlock(&pool->lock);
 
-		for (i = c; i < c + d; i++)
+		for (i = n - d; i < n; i++)
 			clear_highpage(*ai_mem_blocks_slot(b, at + done + i));
-		done += c + d;
+		done += n;
 		cond_resched();
 		if (done < t && fatal_signal_pending(current))
 			goto killed;
@@ -298,16 +313,17 @@ killed:
  * NUMA_NO_NODE from the nodes in @prefer (the caller's memory policy;
  * NULL: none) nearest the caller first, then the others nearest first;
  * with @strict only from @nid. Each node's share is reserved under the lock
- * before its pages are popped, so a request never fails for pages that the
- * zero worker holds. -ENOMEM when the allowed nodes lack the blocks, -EINTR
- * on a fatal signal; either way nothing is kept.
+ * before its pages are popped (the first batch in the same lock hold, so a
+ * small request takes the lock once), and a request never fails for pages
+ * that the zero worker holds. -ENOMEM when the allowed nodes lack the
+ * blocks, -EINTR on a fatal signal; either way nothing is kept.
  */
 int ai_mem_pool_get(struct ai_mem_blocks *b, int nid, bool strict,
 		    const nodemask_t *prefer)
 {
 	struct ai_mem_pool *pool = &ai_mem_pool;
 	struct ai_mem_node *first = ai_mem_first(nid, strict), *node;
-	unsigned long got = 0, t, popped;
+	unsigned long got = 0, t, popped, now, d = 0, i;
 	int pass, k, ret = -ENOMEM;
 
 	if (!first)
@@ -321,14 +337,18 @@ int ai_mem_pool_get(struct ai_mem_blocks *b, int nid, bool strict,
 			if (prefer && node_isset(node->nid, *prefer) != !pass)
 				continue;
 
+			/* Reserve, and pop the first batch in the same hold. */
 			spin_lock(&pool->lock);
 			t = min(node->nr_free, b->nr - got);
 			node->nr_free -= t;
 			pool->nr_free -= t;
+			now = t ? ai_mem_pop_batch(node, b, got, t, &d) : 0;
 			spin_unlock(&pool->lock);
 			if (!t)
 				continue;
-			popped = ai_mem_pop(node, b, got, t);
+			for (i = now - d; i < now; i++)
+				clear_highpage(*ai_mem_blocks_slot(b, got + i));
+			popped = ai_mem_pop(node, b, got, t, now);
 			got += popped;
 			if (popped < t) {
 				ret = -EINTR;
