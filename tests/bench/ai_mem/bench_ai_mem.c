@@ -70,6 +70,7 @@ static double run_ai_mem(size_t len, struct phases *ph)
 	};
 	struct ai_mem_free f = { .size = sizeof(f) };
 	double t0, t1, t2, t3, t4;
+	size_t i;
 	char *p;
 
 	t0 = now_us();
@@ -78,15 +79,15 @@ static double run_ai_mem(size_t len, struct phases *ph)
 		exit(1);
 	}
 	t1 = now_us();
-	/* As libai maps it: MAP_POPULATE faults it in, 2 MiB per fault. */
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		 fd, a.offset);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, a.offset);
 	if (p == MAP_FAILED) {
 		perror("mmap");
 		exit(1);
 	}
 	t2 = now_us();
-	p[0] = 1;		/* already mapped: no fault */
+	/* As libai does: one fault per 2 MiB window maps it all. */
+	for (i = 0; i < len; i += 2UL << 20)
+		p[i] = 1;
 	t3 = now_us();
 	touch(p, len);
 	t4 = now_us();
@@ -268,7 +269,7 @@ int main(int argc, char **argv)
 		best = mb < mc ? mb : mc;
 		printf("%-7s %4d %12.1f %12.1f %14.1f %16.1f %7.1fx\n",
 		       sz[k].name, n, ma, md, mb, mc, best / ma);
-		printf("#   ai_mem %s, median of each phase (us): ALLOC %.1f, mmap %.1f, first touch (populated) %.1f, other touches %.1f\n",
+		printf("#   ai_mem %s, median of each phase (us): ALLOC %.1f, mmap %.1f, first touch of each 2 MiB (maps all) %.1f, other touches %.1f\n",
 		       sz[k].name, median(pa, n), median(pm, n), median(pf, n),
 		       median(pr, n));
 	}
