@@ -39,7 +39,9 @@ static long ai_sched_copy_in(void *karg, size_t ksize, size_t min,
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
 	ret = copy_struct_from_user(karg, ksize, uarg, usize);
-	return ret ? ret : usize;
+	if (ret)
+		return ret;	/* not "ret ?: usize": that would be unsigned */
+	return usize;
 }
 
 /*

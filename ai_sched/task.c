@@ -162,8 +162,22 @@ static bool ai_sched_thread_boost(struct ai_sched_proc *p,
 
 	if (rec->mode == AI_THR_BOOSTED && nice != rec->applied_nice)
 		WRITE_ONCE(rec->mode, AI_THR_HANDS_OFF);
-	if (rec->mode == AI_THR_RESTORED)
+	if (rec->mode == AI_THR_RESTORED) {
+		/*
+		 * Still (or again) at the old boost although we restored
+		 * it: a sched_setscheduler() on the thread read its nice
+		 * before our restore and wrote it back after (the scheduler
+		 * reads static_prio outside the runqueue lock). Its own nice
+		 * is still the one recorded: keep that one.
+		 */
+		if (nice == rec->applied_nice && nice == p->boost_nice &&
+		    ai_sched_fair(t)) {
+			/* Pairs with the fork probe's acquire. */
+			smp_store_release(&rec->mode, AI_THR_BOOSTED);
+			return true;
+		}
 		WRITE_ONCE(rec->mode, AI_THR_UNTOUCHED);
+	}
 	if (rec->mode == AI_THR_UNTOUCHED && nice > p->boost_nice &&
 	    ai_sched_fair(t)) {
 		WRITE_ONCE(rec->orig_nice, nice);

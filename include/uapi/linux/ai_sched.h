@@ -27,7 +27,8 @@
  * Not listed in Documentation/userspace-api/ioctl/ioctl-number.rst as of
  * the mainline table that carries 0xBA for LIVEUPDATE_IOCTL_TYPE (the 6.19
  * development cycle, checked 2026-12-02): 0xB8 and 0xBA are taken, 0xBB-0xBF
- * are not listed. Version 1 of this ABI used 0xBA.
+ * are not listed (0xBB is this project's ai_mem). Version 1 of this ABI
+ * used 0xBA.
  */
 #define AI_SCHED_IOC_MAGIC	0xBD
 
