@@ -325,7 +325,7 @@ static int copy_self(const char *to, mode_t mode)
 int main(int argc, char **argv)
 {
 	struct worker w;
-	int fd, st, have_suid;
+	int fd, fd2, st, have_suid;
 	pid_t child;
 
 	if (argc == 3 && !strcmp(argv[1], "--exec-check"))
@@ -348,7 +348,9 @@ int main(int argc, char **argv)
 		    !copy_self("/tmp/ai_sched_suid", 04755);
 	ai_set_param("max_per_user", "2");
 	ok(ai_util(fd, 0, 10) == 0, "util 10%%");
-	ok(ai_register(fd, w.pid, -1, 0) == 0, "root registers a worker for nobody to poke at");
+	fd2 = ai_open();
+	ok(ai_register(fd2, w.pid, -1, 0) == 0,
+	   "root registers a worker for nobody to poke at (through another fd)");
 	fflush(stdout);
 	child = fork();
 	if (!child) {
@@ -356,6 +358,7 @@ int main(int argc, char **argv)
 		_exit(unprivileged(fd, w.pid, have_suid) ? 1 : 0);
 	}
 	waitpid(child, &st, 0);
+	close(fd2);
 	ai_set_param("max_per_user", "64");
 	ai_set_param("stale_ms", "2000");
 	worker_kill(&w);
