@@ -168,10 +168,10 @@ static bool ai_sched_thread_boost(struct ai_sched_proc *p,
 		 * it: a sched_setscheduler() on the thread read its nice
 		 * before our restore and wrote it back after (the scheduler
 		 * reads static_prio outside the runqueue lock). Its own nice
-		 * is still the one recorded: keep that one.
+		 * is still the one recorded: keep that one, whatever its
+		 * policy now (the nice is ours to give back either way).
 		 */
-		if (nice == rec->applied_nice && nice == p->boost_nice &&
-		    ai_sched_fair(t)) {
+		if (nice == rec->applied_nice && nice == p->boost_nice) {
 			/* Pairs with the fork probe's acquire. */
 			smp_store_release(&rec->mode, AI_THR_BOOSTED);
 			return true;
