@@ -12,7 +12,10 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -68,6 +71,35 @@ static struct pid *ai_sched_get_process(s32 nr, struct task_struct **taskp)
 	}
 	*taskp = p;
 	return pid;
+}
+
+/*
+ * Does the pidfd @fd refer to @pid? Neither kernel exports a way to read a
+ * pidfd (pidfd_pid(), pidfd_get_pid() are not exported), so the file is
+ * recognised by what it is: on 6.9+ a pidfs file (PID_FS_MAGIC), before
+ * that an anonymous inode named "[pidfd]"; the struct pid it holds
+ * (private_data on 6.1, the inode's i_private on pidfs) is only compared
+ * with the one @pid names, never dereferenced, so a misreading can only
+ * refuse, never act on a wrong process.
+ */
+static bool ai_sched_pidfd_is(int fd, struct pid *pid)
+{
+	struct file *f = fget(fd);
+	unsigned long magic;
+	bool ok = false;
+
+	if (!f)
+		return false;
+	magic = file_inode(f)->i_sb->s_magic;
+#ifdef PID_FS_MAGIC
+	if (magic == PID_FS_MAGIC)
+		ok = file_inode(f)->i_private == pid || f->private_data == pid;
+#endif
+	if (magic == ANON_INODE_FS_MAGIC &&
+	    !strcmp(f->f_path.dentry->d_name.name, "[pidfd]"))
+		ok = f->private_data == pid;
+	fput(f);
+	return ok;
 }
 
 /* Same rule as setpriority(2): our euid owns it, or CAP_SYS_NICE over it. */
@@ -141,7 +173,8 @@ static long ai_sched_ioc_register(struct ai_sched_file *f, void __user *uarg)
 			       uarg);
 	if (ret < 0)
 		return ret;
-	if ((req.flags & ~AI_SCHED_REG_FLAGS) || req.reserved ||
+	if ((req.flags & ~AI_SCHED_REG_FLAGS) ||
+	    (!(req.flags & AI_SCHED_REG_PIDFD) && req.pidfd) ||
 	    req.nice < MIN_NICE || req.nice > MAX_NICE ||
 	    req.gpu >= READ_ONCE(ai_sched_max_gpus))
 		return -EINVAL;
@@ -149,7 +182,11 @@ static long ai_sched_ioc_register(struct ai_sched_file *f, void __user *uarg)
 	pid = ai_sched_get_process(req.pid, &p);
 	if (IS_ERR(pid))
 		return PTR_ERR(pid);
-	ret = ai_sched_register_allowed(p, &req, cap);
+	if ((req.flags & AI_SCHED_REG_PIDFD) &&
+	    !ai_sched_pidfd_is(req.pidfd, pid))
+		ret = -ESRCH;
+	else
+		ret = ai_sched_register_allowed(p, &req, cap);
 	put_task_struct(p);
 	if (ret)
 		goto out;

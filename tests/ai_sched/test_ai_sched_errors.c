@@ -63,9 +63,10 @@ static void abi_errors(int fd, struct worker *w)
 	r.flags = 1u << 5;
 	is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), EINVAL, "REGISTER unknown flag: EINVAL");
 	r.flags = 0;
-	r.reserved = 1;
-	is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), EINVAL, "REGISTER reserved != 0: EINVAL");
-	r.reserved = 0;
+	r.pidfd = 3;
+	is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), EINVAL,
+		 "REGISTER pidfd != 0 without AI_SCHED_REG_PIDFD: EINVAL");
+	r.pidfd = 0;
 	is_errno(ai_register(fd, w->pid, -21, 0), EINVAL, "REGISTER nice -21: EINVAL");
 	is_errno(ai_register(fd, w->pid, 20, 0), EINVAL, "REGISTER nice 20: EINVAL");
 	is_errno(ai_register(fd, w->pid, -5, max_gpus), EINVAL, "REGISTER gpu max_gpus (%ld): EINVAL",
@@ -111,6 +112,50 @@ static void abi_errors(int fd, struct worker *w)
 	is_errno(ai_query(fd, w->pid, &q), ENOENT, "QUERY of a process not registered: ENOENT");
 	is_errno(ai_query(fd, dead_pid(), &q), ESRCH, "QUERY of an exited pid: ESRCH");
 	munmap(bad, 8192);
+}
+
+/* Registration by pidfd: the pidfd must name the process pid names. */
+static void by_pidfd(int fd, struct worker *w)
+{
+	int pfd = syscall(SYS_pidfd_open, w->pid, 0), other, dead;
+	struct ai_sched_register r = {
+		.size = sizeof(r), .flags = AI_SCHED_REG_PIDFD, .pid = w->pid, .nice = -4,
+	};
+	struct ai_sched_query q;
+	pid_t d = fork();
+
+	if (!d)
+		_exit(0);
+	dead = syscall(SYS_pidfd_open, d, 0);
+	waitpid(d, NULL, 0);
+	other = syscall(SYS_pidfd_open, getpid(), 0);
+	if (pfd < 0 || other < 0 || dead < 0) {
+		skip("no pidfd_open", "registration by pidfd");
+		return;
+	}
+	r.pidfd = other;
+	is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), ESRCH,
+		 "REGISTER by pidfd: a pidfd of another process: ESRCH");
+	r.pidfd = dead;
+	is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), ESRCH,
+		 "REGISTER by pidfd: a pidfd of an exited process: ESRCH");
+	r.pidfd = fd;
+	is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), ESRCH,
+		 "REGISTER by pidfd: a descriptor that is no pidfd: ESRCH");
+	r.pidfd = 1000;
+	is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), ESRCH,
+		 "REGISTER by pidfd: a closed descriptor: ESRCH");
+	r.pidfd = pfd;
+	ok(ioctl(fd, AI_SCHED_IOC_REGISTER, &r) == 0, "REGISTER by pidfd of the worker");
+	ok(ai_query(fd, w->pid, &q) == 0 && q.boost_nice == -4, "QUERY: registered at -4");
+	ok(ai_unregister(fd, w->pid) == 0, "UNREGISTER it");
+	r.pid = 0;
+	r.pidfd = other;
+	ok(ioctl(fd, AI_SCHED_IOC_REGISTER, &r) == 0, "REGISTER itself (pid 0) with its own pidfd");
+	ok(ai_unregister(fd, 0) == 0, "UNREGISTER itself");
+	close(pfd);
+	close(other);
+	close(dead);
 }
 
 static void query_and_owners(int fd, struct worker *w)
@@ -341,6 +386,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	abi_errors(fd, &w);
+	by_pidfd(fd, &w);
 	query_and_owners(fd, &w);
 	self_lifetime();
 

@@ -43,6 +43,7 @@ int main(void)
 	struct worker w;
 	char row[256], v[32];
 	pid_t old, reuse;
+	int pfd;
 
 	/* Death. */
 	if (worker_start(&w, 3)) {
@@ -84,6 +85,7 @@ int main(void)
 	ok(ai_util(fd, 1, 99) == 0, "gpu 1 saturated");
 	ok(ai_register(fd, w.pid, -9, 1) == 0, "REGISTER a worker on gpu 1 (relaxed)");
 	old = w.pid;
+	pfd = syscall(SYS_pidfd_open, old, 0);
 	worker_kill(&w);
 	reuse = fork_with_pid(old);
 	if (!reuse) {
@@ -94,6 +96,17 @@ int main(void)
 		is_int(nice_of(reuse), 0, "the new process is not boosted");
 		is_errno(ai_unregister(fd, reuse), ENOENT, "UNREGISTER of the new process: ENOENT");
 		ok(!ai_proc_row(reuse, row, sizeof(row)), "no row for its pid");
+		if (pfd >= 0) {
+			struct ai_sched_register r = {
+				.size = sizeof(r), .flags = AI_SCHED_REG_PIDFD,
+				.pid = reuse, .nice = -3, .gpu = 1, .pidfd = pfd,
+			};
+
+			is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), ESRCH,
+				 "REGISTER by the dead worker's pidfd with the reused number: ESRCH");
+		} else {
+			skip("no pidfd_open", "REGISTER by a stale pidfd");
+		}
 		ok(ai_register(fd, reuse, -3, 1) == 0, "it can be registered itself");
 		is_int(nice_of(reuse), -3, "and is boosted then");
 		ok(ai_unregister(fd, reuse) == 0, "UNREGISTER it");

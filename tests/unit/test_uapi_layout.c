@@ -39,7 +39,7 @@ int main(void)
 	LAYOUT(ai_sched_register, pid, 8);
 	LAYOUT(ai_sched_register, nice, 12);
 	LAYOUT(ai_sched_register, gpu, 16);
-	LAYOUT(ai_sched_register, reserved, 20);
+	LAYOUT(ai_sched_register, pidfd, 20);
 
 	is_int(sizeof(struct ai_sched_unregister), AI_SCHED_UNREGISTER_SIZE_VER0,
 	       "struct ai_sched_unregister is UNREGISTER_SIZE_VER0 (16) bytes");

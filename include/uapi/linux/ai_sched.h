@@ -38,7 +38,13 @@
  * Needs CAP_SYS_NICE (the agent).
  */
 #define AI_SCHED_REG_PERSIST	(1U << 0)
-#define AI_SCHED_REG_FLAGS	AI_SCHED_REG_PERSIST
+/*
+ * @pidfd is a pidfd (pidfd_open(2), clone3(CLONE_PIDFD)) for the process
+ * @pid names: the registration is refused with ESRCH unless both name the
+ * same process, so a pid number reused meanwhile cannot be registered.
+ */
+#define AI_SCHED_REG_PIDFD	(1U << 1)
+#define AI_SCHED_REG_FLAGS	(AI_SCHED_REG_PERSIST | AI_SCHED_REG_PIDFD)
 
 /**
  * struct ai_sched_register - argument of AI_SCHED_IOC_REGISTER
@@ -48,7 +54,8 @@
  * @nice:     in: nice while boosted, -20..19; without CAP_SYS_NICE it must
  *            be one RLIMIT_NICE of the target allows, and >= min_nice
  * @gpu:      in: index of the GPU the process feeds, < max_gpus
- * @reserved: in: 0
+ * @pidfd:    in: with AI_SCHED_REG_PIDFD, a pidfd of the same process;
+ *            else 0
  */
 struct ai_sched_register {
 	__u32 size;
@@ -56,7 +63,7 @@ struct ai_sched_register {
 	__s32 pid;
 	__s32 nice;
 	__u32 gpu;
-	__u32 reserved;
+	__s32 pidfd;
 };
 #define AI_SCHED_REGISTER_SIZE_VER0	24
 
