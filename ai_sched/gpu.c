@@ -119,13 +119,14 @@ bool ai_sched_gpu_expire(void)
 
 	lockdep_assert_held(&ai_sched_lock);
 	xa_for_each(&ai_sched_gpus, gpu, g) {
-		if (!g->reported || g->stale)
+		if (!g->reported)
 			continue;
-		if (ai_sched_gpu_is_stale(g)) {
+		if (!ai_sched_gpu_is_stale(g)) {
+			g->stale = false;	/* stale_ms may have grown */
+			fresh = true;
+		} else if (!g->stale) {
 			g->stale = true;
 			ai_sched_update_gpu(gpu);
-		} else {
-			fresh = true;
 		}
 	}
 	return fresh;
@@ -142,7 +143,7 @@ unsigned long ai_sched_gpu_next_stale(bool *any)
 	lockdep_assert_held(&ai_sched_lock);
 	*any = false;
 	xa_for_each(&ai_sched_gpus, gpu, g) {
-		if (!g->reported || g->stale)
+		if (!g->reported || (g->stale && ai_sched_gpu_is_stale(g)))
 			continue;
 		left = time_after(g->stamp + stale, now) ?
 			g->stamp + stale - now : 0;
