@@ -10,7 +10,7 @@
 #include <stdatomic.h>
 #include "ai_sched_test.h"
 
-static atomic_int stop, quit, demoted, switches;
+static atomic_int stop, quit, parked, demoted, switches;
 static atomic_int fifo_tid, flip_tid;
 
 /* Stays SCHED_FIFO 2; checks it never loses it. */
@@ -26,6 +26,7 @@ static void *fifo_steady(void *arg)
 			demoted++;
 		usleep(200);
 	}
+	parked++;
 	while (!quit)
 		usleep(1000);
 	return NULL;
@@ -48,6 +49,7 @@ static void *fifo_flipper(void *arg)
 		switches++;
 		sched_yield();
 	}
+	parked++;
 	while (!quit)
 		usleep(1000);
 	return NULL;
@@ -81,7 +83,9 @@ int main(void)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 4000);
 	stop = 1;
-	usleep(20000);
+	/* Both threads done switching: what follows must not race them. */
+	while (parked < 2)
+		usleep(1000);
 	diag("%d boost/relax cycles, %d FIFO switches", cycles, switches);
 	ok(cycles > 100 && switches > 100, "ran %d boost/relax cycles against %d FIFO switches",
 	   cycles, switches);
