@@ -176,6 +176,13 @@ static bool ai_sched_thread_boost(struct ai_sched_proc *p,
 			smp_store_release(&rec->mode, AI_THR_BOOSTED);
 			return true;
 		}
+		/*
+		 * Not to be boosted now (RT at the moment, or its nice is
+		 * low already): it stays a restored record, so that such a
+		 * late write-back is still recognised at a later boost.
+		 */
+		if (nice <= p->boost_nice || !ai_sched_fair(t))
+			return true;
 		WRITE_ONCE(rec->mode, AI_THR_UNTOUCHED);
 	}
 	if (rec->mode == AI_THR_UNTOUCHED && nice > p->boost_nice &&
