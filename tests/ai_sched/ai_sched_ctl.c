@@ -3,10 +3,12 @@
  * ai_sched_ctl: the ai_sched ioctls from the shell, for the in-VM cases and
  * the benchmark.
  *
- *   ai_sched_ctl register PID NICE [GPU]
+ *   ai_sched_ctl register PID NICE [GPU]   persistent (AI_SCHED_REG_PERSIST:
+ *                                          the command exits at once)
  *   ai_sched_ctl unregister PID
  *   ai_sched_ctl util GPU PERCENT
- *   ai_sched_ctl task-gpu PID BUSY_NS
+ *   ai_sched_ctl query PID                 "gpu G boost B own O cur C state S
+ *                                          boosted X threads T held H"
  *   ai_sched_ctl threads N        start N sleeping threads, print the pid,
  *                                 sleep until killed
  */
@@ -30,18 +32,18 @@ static void *idle(void *arg)
 static int usage(void)
 {
 	fputs("usage: ai_sched_ctl register PID NICE [GPU] | unregister PID |\n"
-	      "       util GPU PERCENT | task-gpu PID BUSY_NS | threads N\n", stderr);
+	      "       util GPU PERCENT | query PID | threads N\n", stderr);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	struct ai_sched_register r = { .size = sizeof(r), .flags = AI_SCHED_REG_PERSIST };
+	struct ai_sched_unregister u = { .size = sizeof(u) };
+	struct ai_sched_gpu_util g = { .size = sizeof(g) };
+	struct ai_sched_query q = { .size = sizeof(q) };
 	unsigned long cmd;
 	void *arg;
-	struct ai_sched_task t = { 0 };
-	struct ai_sched_gpu_util u = { 0 };
-	struct ai_sched_task_gpu g = { 0 };
-	__s32 pid;
 	int fd;
 
 	if (argc < 2)
@@ -57,25 +59,24 @@ int main(int argc, char **argv)
 		idle(NULL);
 	}
 	if (!strcmp(argv[1], "register") && (argc == 4 || argc == 5)) {
-		t.pid = atoi(argv[2]);
-		t.nice = atoi(argv[3]);
-		t.gpu = argc == 5 ? strtoul(argv[4], NULL, 0) : 0;
+		r.pid = atoi(argv[2]);
+		r.nice = atoi(argv[3]);
+		r.gpu = argc == 5 ? strtoul(argv[4], NULL, 0) : 0;
 		cmd = AI_SCHED_IOC_REGISTER;
-		arg = &t;
+		arg = &r;
 	} else if (!strcmp(argv[1], "unregister") && argc == 3) {
-		pid = atoi(argv[2]);
+		u.pid = atoi(argv[2]);
 		cmd = AI_SCHED_IOC_UNREGISTER;
-		arg = &pid;
-	} else if (!strcmp(argv[1], "util") && argc == 4) {
-		u.gpu = strtoul(argv[2], NULL, 0);
-		u.util = strtoul(argv[3], NULL, 0);
-		cmd = AI_SCHED_IOC_SET_GPU_UTIL;
 		arg = &u;
-	} else if (!strcmp(argv[1], "task-gpu") && argc == 4) {
-		g.pid = atoi(argv[2]);
-		g.gpu_busy_ns = strtoull(argv[3], NULL, 0);
-		cmd = AI_SCHED_IOC_SET_TASK_GPU;
+	} else if (!strcmp(argv[1], "util") && argc == 4) {
+		g.gpu = strtoul(argv[2], NULL, 0);
+		g.util = strtoul(argv[3], NULL, 0);
+		cmd = AI_SCHED_IOC_SET_GPU_UTIL;
 		arg = &g;
+	} else if (!strcmp(argv[1], "query") && argc == 3) {
+		q.pid = atoi(argv[2]);
+		cmd = AI_SCHED_IOC_QUERY;
+		arg = &q;
 	} else {
 		return usage();
 	}
@@ -84,6 +85,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ai_sched_ctl %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
+	if (cmd == AI_SCHED_IOC_QUERY)
+		printf("gpu %u boost %d own %d cur %d state %u boosted %u threads %u held %u\n",
+		       q.gpu, q.boost_nice, q.own_nice, q.cur_nice, q.gpu_state, q.boosted,
+		       q.threads, q.boosted_threads);
 	close(fd);
 	return 0;
 }

@@ -2,7 +2,7 @@
 /*
  * Helpers shared by the ai_sched tests: the ioctls, a worker process whose
  * threads the test can count and renice, reading nice values and
- * /proc/ai_scheduler, waiting for the tick.
+ * /proc/ai_scheduler, waiting for the event work.
  */
 #ifndef AI_SCHED_TEST_H
 #define AI_SCHED_TEST_H
@@ -25,25 +25,41 @@
 #define AI_DEV "/dev/ai_sched"
 #define AI_PROC "/proc/ai_scheduler"
 
+static inline int ai_register_f(int fd, pid_t pid, int nice, unsigned int gpu,
+				unsigned int flags)
+{
+	struct ai_sched_register r = {
+		.size = sizeof(r), .flags = flags, .pid = pid, .nice = nice, .gpu = gpu,
+	};
+
+	return ioctl(fd, AI_SCHED_IOC_REGISTER, &r);
+}
+
 static inline int ai_register(int fd, pid_t pid, int nice, unsigned int gpu)
 {
-	struct ai_sched_task t = { .pid = pid, .nice = nice, .gpu = gpu };
-
-	return ioctl(fd, AI_SCHED_IOC_REGISTER, &t);
+	return ai_register_f(fd, pid, nice, gpu, 0);
 }
 
 static inline int ai_unregister(int fd, pid_t pid)
 {
-	__s32 p = pid;
+	struct ai_sched_unregister u = { .size = sizeof(u), .pid = pid };
 
-	return ioctl(fd, AI_SCHED_IOC_UNREGISTER, &p);
+	return ioctl(fd, AI_SCHED_IOC_UNREGISTER, &u);
 }
 
 static inline int ai_util(int fd, unsigned int gpu, unsigned int util)
 {
-	struct ai_sched_gpu_util u = { .gpu = gpu, .util = util };
+	struct ai_sched_gpu_util u = { .size = sizeof(u), .gpu = gpu, .util = util };
 
 	return ioctl(fd, AI_SCHED_IOC_SET_GPU_UTIL, &u);
+}
+
+static inline int ai_query(int fd, pid_t pid, struct ai_sched_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->pid = pid;
+	return ioctl(fd, AI_SCHED_IOC_QUERY, q);
 }
 
 static inline int ai_open(void)
@@ -109,12 +125,10 @@ static inline int ai_set_param(const char *name, const char *val)
 	return ok ? 0 : -1;
 }
 
-/* Long enough for a few ticks to have run. */
-static inline void wait_ticks(int n)
+/* Long enough for the event work (a workqueue item) to have run n times. */
+static inline void wait_events(int n)
 {
-	long tick = ai_param("tick_ms");
-
-	msleep((tick > 0 ? tick : 100) * n + 50);
+	msleep(100 * n + 50);
 }
 
 /*

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ai_sched tests (in-VM C programs, tests/cases/3x-ai_sched*.sh) and the
 # benchmark's programs (tests/bench/3x-ai_sched*.sh).
-AI_SCHED_TESTS := test_ai_sched_errors test_ai_sched_boost test_ai_sched_exit \
+AI_SCHED_TESTS := test_ai_sched_errors test_ai_sched_boost test_ai_sched_exit test_ai_sched_rt \
 	test_ai_sched_many ai_sched_ctl
 AI_SCHED_BENCH := ai_sched_feeder ai_sched_hog
 

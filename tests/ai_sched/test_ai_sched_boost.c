@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Boost and restore: all threads (and one created later) at
- * min(own nice, boost) while the GPU is available; relaxed on saturation,
- * with hysteresis; unknown after stale_ms, where unknown_boost decides;
- * guarded restore; restore on unregister. Expects the module loaded with
- * tick_ms=50 stale_ms=500 and the other parameters at their defaults.
+ * Boost and restore, exactly: all threads at min(own nice, boost) while
+ * the GPU is available; relaxed on saturation (with hysteresis) and when
+ * the GPU's state is unknown (fail closed), unless unknown_boost; guarded
+ * restore; restore on unregister. Nothing but the nice ever changes: no
+ * SCHED_RESET_ON_FORK, a custom slice kept (6.12), a thread or child
+ * created while boosted gets exactly the nice it would have had without
+ * ai_sched (a thread created at nice 3 comes back at 3). Expects the module
+ * loaded with stale_ms=500 and the other parameters at their defaults.
  */
 #include "ai_sched_test.h"
 
@@ -52,17 +55,78 @@ static int row_has(pid_t pid, const char *s)
 	return ai_proc_row(pid, row, sizeof(row)) && strstr(row, s);
 }
 
+static int no_reset_on_fork(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++)
+		if (sched_getscheduler(w->tid[i]) & SCHED_RESET_ON_FORK)
+			return 0;
+	return 1;
+}
+
+/* Threads and children born while boosted: exactly their own nice. */
+static void births(int fd)
+{
+	struct worker w;
+	pid_t late, kid;
+	int slices;
+
+	if (worker_start(&w, 1)) {
+		printf("Bail out! worker: %s\n", strerror(errno));
+		exit(1);
+	}
+	ok(setpriority(PRIO_PROCESS, w.pid, 3) == 0, "a worker at nice 3");
+	slices = !set_slice(w.pid, 3000000) && slice_of(w.pid) == 3000000;
+	ok(ai_util(fd, 0, 20) == 0, "util 20%%");
+	ok(ai_register(fd, w.pid, BOOST, 0) == 0, "REGISTER it at %d", BOOST);
+	is_int(nice_of(w.pid), BOOST, "its main thread is boosted");
+
+	late = worker_new_thread(&w);
+	ok(late > 0, "it creates a thread while boosted");
+	wait_events(1);
+	is_int(nice_of(late), BOOST, "the new thread is boosted (by the fork event)");
+	if (slices)
+		is_int(slice_of(late), 3000000, "the new thread inherited the custom slice");
+	else
+		skip("no per-task slices before 6.12", "the new thread inherited the custom slice");
+
+	kid = worker_fork(&w);
+	ok(kid > 0, "it forks a child process while boosted");
+	is_int(nice_of(kid), 3, "the child starts at the parent's own nice 3, not the boost");
+	ok(!(sched_getscheduler(kid) & SCHED_RESET_ON_FORK), "the child has no reset-on-fork flag");
+	wait_events(1);
+	is_int(nice_of(kid), 3, "and is not boosted later (not registered)");
+	kill(kid, SIGKILL);
+	ok(no_reset_on_fork(&w), "no thread carries SCHED_RESET_ON_FORK while boosted");
+
+	ok(ai_util(fd, 0, 95) == 0, "util 95%%: relax");
+	is_int(nice_of(late), 3, "relaxed: the thread created while boosted is at 3");
+	ok(ai_util(fd, 0, 20) == 0, "util 20%%: boost again");
+	is_int(nice_of(late), BOOST, "boosted again");
+	ok(ai_unregister(fd, w.pid) == 0, "UNREGISTER");
+	is_int(nice_of(w.pid), 3, "unregistered: main thread at 3");
+	is_int(nice_of(late), 3, "unregistered: the thread created while boosted at 3");
+	if (slices)
+		ok(slice_of(w.pid) == 3000000 && slice_of(late) == 3000000,
+		   "both keep their custom slice");
+	else
+		skip("no per-task slices before 6.12", "both keep their custom slice");
+	worker_kill(&w);
+}
+
 int main(void)
 {
 	/* Own nices: main 0, t1 0, t2 5 (boosted to -8), t3 -12 (untouched). */
 	const int own[] = { 0, 0, 5, -12, 0 };
 	const int boosted[] = { BOOST, BOOST, BOOST, -12, BOOST };
-	int fd = ai_open(), i, want[8];
+	int fd = ai_open(), i, want[8], slices;
+	struct ai_sched_query q;
 	struct worker w;
 	char v[64];
 
-	if (ai_param("tick_ms") != 50 || ai_param("stale_ms") != 500) {
-		printf("Bail out! load ai_sched with tick_ms=50 stale_ms=500\n");
+	if (ai_param("stale_ms") != 500 || ai_param("unknown_boost") != 0) {
+		printf("Bail out! load ai_sched with stale_ms=500 (unknown_boost N)\n");
 		return 1;
 	}
 	if (worker_start(&w, 4)) {
@@ -71,42 +135,28 @@ int main(void)
 	}
 	setpriority(PRIO_PROCESS, w.tid[2], 5);
 	setpriority(PRIO_PROCESS, w.tid[3], -12);
+	slices = !set_slice(w.tid[1], 3000000) && slice_of(w.tid[1]) == 3000000;
 
-	/* A custom slice (6.12+) must survive the boost and the restore. */
-	int slices = !set_slice(w.tid[1], 3000000) && slice_of(w.tid[1]) == 3000000;
-
-	/* Fresh GPU: never reported, so unknown; unknown_boost=1 boosts. */
+	/* Fresh GPU: never reported, so unknown: fail closed. */
 	ok(ai_register(fd, w.pid, BOOST, 0) == 0, "REGISTER worker (4 threads) at nice %d", BOOST);
-	check_nices(&w, boosted, "GPU unknown, unknown_boost=Y: boosted");
+	check_nices(&w, own, "GPU unknown, unknown_boost=N: not boosted");
 	ok(row_has(w.pid, " unknown "), "/proc row says unknown");
+
+	ok(ai_util(fd, 0, 50) == 0, "util 50%%");
+	check_nices(&w, boosted, "util 50%: boosted");
+	ok(row_has(w.pid, " boosted ") && row_has(w.pid, "0->-8 4 3 "),
+	   "/proc row: boosted, nice 0->-8, 4 threads, 3 held at the boost");
+	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "yes"), "GPU Available: yes");
+	ok(no_reset_on_fork(&w), "the boost sets no SCHED_RESET_ON_FORK");
 	if (slices)
 		is_int(slice_of(w.tid[1]), 3000000, "the boost keeps a thread's custom slice");
 	else
 		skip("no per-task slices before 6.12", "the boost keeps a thread's custom slice");
 
-	ok(ai_util(fd, 0, 50) == 0, "util 50%%");
-	check_nices(&w, boosted, "util 50%: boosted");
-	ok(row_has(w.pid, " boosted ") && row_has(w.pid, "0->-8 4 "),
-	   "/proc row: boosted, nice 0->-8, 4 threads");
-	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "yes"), "GPU Available: yes");
-
-	ok(sched_getscheduler(w.tid[0]) & SCHED_RESET_ON_FORK,
-	   "a boosted thread carries SCHED_RESET_ON_FORK");
-	ok(!(sched_getscheduler(w.tid[3]) & SCHED_RESET_ON_FORK),
-	   "an untouched thread (own nice below the boost) does not");
-
-	pid_t kid = worker_fork(&w);
-
-	ok(kid > 0, "worker forks a child process while boosted");
-	is_int(nice_of(kid), 0, "the child process does not inherit the boost");
-	wait_ticks(2);
-	is_int(nice_of(kid), 0, "nor is it boosted by the tick (not registered)");
-	kill(kid, SIGKILL);
-
 	pid_t late = worker_new_thread(&w);
 
 	ok(late > 0, "worker starts a 5th thread after registration");
-	wait_ticks(3);
+	wait_events(1);
 	check_nices(&w, boosted, "thread created while boosted is boosted too");
 
 	ok(ai_util(fd, 0, 95) == 0, "util 95%%");
@@ -115,7 +165,8 @@ int main(void)
 		is_int(slice_of(w.tid[1]), 3000000, "the restore keeps a thread's custom slice");
 	else
 		skip("no per-task slices before 6.12", "the restore keeps a thread's custom slice");
-	ok(row_has(w.pid, " relaxed ") && row_has(w.pid, "0->0 5 "), "/proc row: relaxed, 0->0, 5 threads");
+	ok(row_has(w.pid, " relaxed ") && row_has(w.pid, "0->0 5 0 "),
+	   "/proc row: relaxed, 0->0, 5 threads, none boosted");
 	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "no"), "GPU Available: no");
 	ok(ai_proc_value("GPU Utilization", v, sizeof(v)) && !strcmp(v, "95%"), "GPU Utilization: 95%%");
 
@@ -126,26 +177,25 @@ int main(void)
 	ok(ai_util(fd, 0, 89) == 0, "util 89%%");
 	check_nices(&w, boosted, "util 89% (below busy_pct): still boosted");
 
-	/* Stale: no report for stale_ms (500). */
-	ok(ai_util(fd, 0, 95) == 0, "util 95%%: relaxed");
-	msleep(700);
-	wait_ticks(2);
-	check_nices(&w, boosted, "no report for > stale_ms: unknown, boosted");
+	/* Stale: no report for stale_ms (500): fail closed. */
+	msleep(800);
+	check_nices(&w, own, "no report for > stale_ms: unknown, relaxed (fail closed)");
 	ok(row_has(w.pid, " unknown "), "/proc row says unknown after stale_ms");
 	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "unknown"),
 	   "GPU Available: unknown");
-	ok(ai_set_param("unknown_boost", "0") == 0, "unknown_boost=0");
-	wait_ticks(3);
-	check_nices(&w, own, "unknown with unknown_boost=0: relaxed");
+	ok(ai_query(fd, w.pid, &q) == 0 && q.gpu_state == AI_SCHED_GPU_UNKNOWN && !q.boosted,
+	   "QUERY: unknown, not boosted");
 	ok(ai_set_param("unknown_boost", "1") == 0, "unknown_boost=1");
-	wait_ticks(3);
+	wait_events(1);
 	check_nices(&w, boosted, "unknown with unknown_boost=1: boosted");
+	ok(ai_set_param("unknown_boost", "0") == 0, "unknown_boost=0");
+	wait_events(1);
+	check_nices(&w, own, "unknown with unknown_boost=0: relaxed");
 
-	/* Guarded restore: someone else renices thread 1 while boosted. */
+	/* Guarded restore: someone else renices threads while boosted. */
 	ok(ai_util(fd, 0, 10) == 0, "util 10%%");
 	ok(setpriority(PRIO_PROCESS, w.tid[1], 3) == 0, "someone renices thread 1 to 3");
 	ok(setpriority(PRIO_PROCESS, w.tid[2], 7) == 0, "someone renices thread 2 to 7");
-	wait_ticks(2);
 	ok(ai_util(fd, 0, 100) == 0, "util 100%%: relax");
 	memcpy(want, own, sizeof(own));
 	want[1] = 3;
@@ -165,9 +215,7 @@ int main(void)
 	want[4] = 0;
 	check_nices(&w, want, "unregister restores all but the changed thread");
 	ok(!row_has(w.pid, " "), "the row is gone");
-	for (i = 0; i < w.n; i++)
-		ok(!(sched_getscheduler(w.tid[i]) & SCHED_RESET_ON_FORK),
-		   "thread %d: no SCHED_RESET_ON_FORK left after unregister", i);
+	ok(no_reset_on_fork(&w), "no SCHED_RESET_ON_FORK anywhere after unregister");
 	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0, "AI Tasks: 0");
 
 	/* Register while saturated: nothing changes until the GPU frees up. */
@@ -184,8 +232,9 @@ int main(void)
 	for (i = 0; i < w.n; i++)
 		want[i] = 2;
 	check_nices(&w, want, "all back to their own nice 2");
-
 	worker_kill(&w);
+
+	births(fd);
 	close(fd);
 	return tap_done();
 }

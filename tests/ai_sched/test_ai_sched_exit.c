@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Process death and pid reuse: a registered process killed with SIGKILL is
- * forgotten within a few ticks, and a new process that gets its pid number
- * is neither boosted nor considered registered (ai_sched holds struct pid
- * references, not numbers).
+ * forgotten by the exit event (no tick, no report needed), and a new
+ * process that gets its pid number is neither boosted nor considered
+ * registered (ai_sched holds struct pid references, not numbers).
  */
 #include "ai_sched_test.h"
 
@@ -43,6 +43,7 @@ int main(void)
 	struct worker w;
 	char row[256], v[32];
 	pid_t old, reuse;
+	int pfd;
 
 	/* Death. */
 	if (worker_start(&w, 3)) {
@@ -55,27 +56,28 @@ int main(void)
 	old = w.pid;
 	worker_kill(&w);
 	ok(1, "kill -9 and reap it");
-	ok(ai_util(fd, 0, 30) == 0, "util 30%% (re-evaluates at once)");
+	wait_events(1);
 	ok(!ai_proc_row(old, row, sizeof(row)), "the dead process's row is gone");
-	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0, "AI Tasks: 0");
+	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0,
+	   "the exit event dropped it, with no report (AI Tasks: %s)", v);
 	is_errno(ai_unregister(fd, old), ESRCH, "UNREGISTER of the dead pid: ESRCH");
 
-	/* Death noticed by the tick alone (no util report). */
-	if (worker_start(&w, 2)) {
+	/* A process whose main thread exits first: still registered. */
+	if (worker_start(&w, 3)) {
 		printf("Bail out! worker: %s\n", strerror(errno));
 		return 1;
 	}
 	ok(ai_register(fd, w.pid, -7, 0) == 0, "REGISTER another worker");
-	old = w.pid;
-	worker_kill(&w);
-	wait_ticks(3);
+	kill(w.tid[1], SIGKILL);	/* the whole group: signals go to the process */
+	waitpid(w.pid, NULL, 0);
+	wait_events(1);
 	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0,
-	   "the tick drops the killed process (AI Tasks: %s)", v);
+	   "killed through a thread id: dropped (AI Tasks: %s)", v);
+	close(w.cmd);
+	close(w.rep);
+	w.pid = 0;
 
-	/* Pid reuse: stop the tick from cleaning up first. */
-	ok(ai_set_param("tick_ms", "600000") == 0, "tick_ms=600000 (no cleanup by the tick)");
-	wait_ticks(0);
-	msleep(300);
+	/* Pid reuse. */
 	if (worker_start(&w, 2)) {
 		printf("Bail out! worker: %s\n", strerror(errno));
 		return 1;
@@ -83,6 +85,7 @@ int main(void)
 	ok(ai_util(fd, 1, 99) == 0, "gpu 1 saturated");
 	ok(ai_register(fd, w.pid, -9, 1) == 0, "REGISTER a worker on gpu 1 (relaxed)");
 	old = w.pid;
+	pfd = syscall(SYS_pidfd_open, old, 0);
 	worker_kill(&w);
 	reuse = fork_with_pid(old);
 	if (!reuse) {
@@ -93,6 +96,17 @@ int main(void)
 		is_int(nice_of(reuse), 0, "the new process is not boosted");
 		is_errno(ai_unregister(fd, reuse), ENOENT, "UNREGISTER of the new process: ENOENT");
 		ok(!ai_proc_row(reuse, row, sizeof(row)), "no row for its pid");
+		if (pfd >= 0) {
+			struct ai_sched_register r = {
+				.size = sizeof(r), .flags = AI_SCHED_REG_PIDFD,
+				.pid = reuse, .nice = -3, .gpu = 1, .pidfd = pfd,
+			};
+
+			is_errno(ioctl(fd, AI_SCHED_IOC_REGISTER, &r), ESRCH,
+				 "REGISTER by the dead worker's pidfd with the reused number: ESRCH");
+		} else {
+			skip("no pidfd_open", "REGISTER by a stale pidfd");
+		}
 		ok(ai_register(fd, reuse, -3, 1) == 0, "it can be registered itself");
 		is_int(nice_of(reuse), -3, "and is boosted then");
 		ok(ai_unregister(fd, reuse) == 0, "UNREGISTER it");
@@ -100,7 +114,6 @@ int main(void)
 		kill(reuse, SIGKILL);
 		waitpid(reuse, NULL, 0);
 	}
-	ok(ai_set_param("tick_ms", "100") == 0, "tick_ms=100");
 	close(fd);
 	return tap_done();
 }

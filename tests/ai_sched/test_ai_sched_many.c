@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A full table: max_tasks (1024) processes registered, the next one refused
- * with ENOSPC, all of them boosted and relaxed together, the tick's cost
- * with a full table reported from /proc/ai_scheduler, and the table emptied
- * by their death alone.
+ * with ENOSPC, all of them boosted and relaxed together, no periodic work
+ * with a full table (no tick; a report that changes nothing walks nothing),
+ * and the table emptied by their death alone.
  */
 #include "ai_sched_test.h"
 
@@ -55,10 +55,28 @@ int main(void)
 	is_int(count_nice(N, -5), N - 1, "%d processes at the boost", N - 1);
 	is_int(nice_of(kids[N]), 0, "the refused one is untouched");
 
-	wait_ticks(5);
-	ok(ai_proc_value("Tick", v, sizeof(v)) && strstr(v, "tasks 1024 threads 1024"),
-	   "the tick walked 1024 tasks");
-	diag("Tick with %d tasks (TCG, so 10-50x native): %s", N, v);
+	{
+		char before[256] = "", after[256] = "";
+		long long r0 = -1, r1 = -2;
+
+		ai_proc_value("Events", before, sizeof(before));
+		msleep(1000);
+		ai_proc_value("Events", after, sizeof(after));
+		ok(before[0] && !strcmp(before, after),
+		   "no work at all for 1 s with %d registered (Events: %s)", N, after);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (i = 0; i < 100; i++)
+			fails += ai_util(fd, 0, 40) != 0;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		is_int(fails, 0, "100 reports that change nothing");
+		ok(ms < 100 * 2.0, "they cost %.1f us each with %d registered (no walk)",
+		   ms * 10, N);
+		ai_proc_value("Events", after, sizeof(after));
+		ok(sscanf(before, "runs %lld", &r0) == 1 &&
+		   sscanf(after, "runs %lld", &r1) == 1 && r0 == r1,
+		   "and queue no event work (Events: %s)", after);
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ok(ai_util(fd, 0, 95) == 0, "util 95%%: relax all");
@@ -73,9 +91,9 @@ int main(void)
 		kill(kids[i], SIGKILL);
 	for (i = 0; i <= N; i++)
 		waitpid(kids[i], NULL, 0);
-	wait_ticks(4);
+	wait_events(5);
 	ok(ai_proc_value("AI Tasks", v, sizeof(v)) && atoi(v) == 0,
-	   "all %d dropped by the tick after SIGKILL (AI Tasks: %s)", N, v);
+	   "all %d dropped by their exit events after SIGKILL (AI Tasks: %s)", N, v);
 	close(fd);
 	return tap_done();
 }

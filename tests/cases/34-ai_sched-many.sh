@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# ai_sched: 1,024 registered processes (max_tasks), ENOSPC beyond, the cost
-# of the tick with a full table.
+# ai_sched: 1,024 registered processes (max_tasks), ENOSPC beyond, no
+# periodic work with a full table, all dropped by their exit events.
 . /lib/tap.sh
 t_load ai_sched || exit 1
 t_run /bin/test_ai_sched_many

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ai_monitor agent closes the loop on the NVML test double: high GPU
 # utilisation relaxes a registered feeder, low utilisation boosts it, a dead
-# agent lets the figure go stale so unknown_boost decides. It survives NVML
+# agent lets the figure go stale: fail closed, unless unknown_boost. It survives NVML
 # errors and an ai_sched reload, and exits cleanly on SIGTERM.
 . /lib/tap.sh
 . /lib/monitor.sh
@@ -12,7 +12,7 @@ row() { awk -v p="$1" '$1 == p' /proc/ai_scheduler; }
 state_is() { row "$1" | awk -v s="$2" '$4 == s { ok = 1 } END { exit !ok }'; }
 nice_is() { row "$1" | awk -v n="$2" '$5 == n { ok = 1 } END { exit !ok }'; }
 
-t_load ai_sched tick_ms=50 stale_ms=500 || exit 1
+t_load ai_sched stale_ms=500 || exit 1
 gpu 95
 demo_infer -r -b 0 -C feeder > /tmp/feeder.log 2>&1 &
 F=$!
@@ -52,10 +52,11 @@ else
 	t_ok "rmmod ai_sched with the agent running"
 fi
 expect "agent notices the device is gone" grep -q '/dev/ai_sched: No such file' /tmp/agent.log
-t_load ai_sched tick_ms=50 stale_ms=500
+t_load ai_sched stale_ms=500
 expect "new module gets utilisation from the same agent" grep -q '^GPU Utilization: 20%$' /proc/ai_scheduler
 
-# Agent killed: the figure goes stale and unknown_boost applies.
+# Agent killed: the figure goes stale: no boost (fail closed) unless
+# unknown_boost says otherwise.
 demo_infer -r -b 0 -C feeder > /tmp/feeder.log 2>&1 &
 F=$!
 gpu 97
@@ -63,10 +64,12 @@ expect "feeder relaxed again" state_is $F relaxed
 kill -KILL $A
 wait $A 2>/dev/null
 expect "agent gone: GPU state unknown" grep -q '^GPU Available: unknown$' /proc/ai_scheduler
-expect "unknown_boost=1: feeder boosted" state_is $F unknown
+expect "unknown, unknown_boost=0: feeder not boosted" state_is $F unknown
+expect "unknown_boost=0: own nice" nice_is $F "0->0"
+echo 1 > /sys/module/ai_sched/parameters/unknown_boost
 expect "unknown_boost=1: nice -5" nice_is $F "0->-5"
 echo 0 > /sys/module/ai_sched/parameters/unknown_boost
-expect "unknown_boost=0: own nice back" nice_is $F "0->0"
+expect "unknown_boost=0 again: own nice back" nice_is $F "0->0"
 
 # SIGTERM: clean exit, status 0.
 gpu 55

@@ -12,7 +12,7 @@ echo "gpu 30 8589934592 1073741824 Fake GPU" > /tmp/nvml
 listed() { grep -q "^$1 " /proc/ai_scheduler; }
 unlisted() { ! grep -q "^$1 " /proc/ai_scheduler; }
 
-t_load ai_sched tick_ms=50 || exit 1
+t_load ai_sched || exit 1
 ai_monitor agent --interval 100 --auto-register --idle 1500 --match matchme --nice -3 \
 	2> /tmp/agent.log &
 A=$!
@@ -37,7 +37,7 @@ while ! rmmod ai_sched 2> /dev/null && [ $_i -lt 5 ]; do
 	sleep 0.05
 	_i=$((_i + 1))
 done
-t_load ai_sched tick_ms=50
+t_load ai_sched
 expect "after an ai_sched reload: registered again" listed $P
 t_check "agent logs the re-registration" grep -q "registered pid $P again (ai_sched was reloaded)" /tmp/agent.log
 

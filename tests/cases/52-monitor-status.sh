@@ -44,8 +44,8 @@ else
 	t_skip "tracer unavailable" "frame: the app's launches"
 fi
 t_check "frame: the app's pinned memory" grep -q "^ $P  *infer_app  *2097152 *$" /tmp/panel.mem
-t_check "frame: app in the scheduler table, unknown without an agent" \
-	grep -q "^ $P  *infer_app  *0  *unknown  *0->-5 *$" /tmp/panel.sched
+t_check "frame: app in the scheduler table, unknown without an agent, not boosted" \
+	grep -q "^ $P  *infer_app  *0  *unknown  *0->0 *$" /tmp/panel.sched
 sed 's/^/# /' /tmp/frame.txt
 
 kill $P

@@ -64,7 +64,7 @@ wget -q -O - http://127.0.0.1:9400/metrics 2>/dev/null |
 	grep -E '^ai_(gpu_utilization_ratio|sched_tasks_by_state|mem_pool_(used_)?bytes|launch_latency_seconds_count|agent_util_pushes_total)' |
 	head -12
 
-say "the agent stops: after stale_ms the GPU state is unknown and unknown_boost decides"
+say "the agent stops: after stale_ms the GPU state is unknown, so nothing is boosted (fail closed)"
 kill -TERM $AGENT
 wait $AGENT
 sleep 2

@@ -67,7 +67,7 @@ static void sleep_until(struct timespec *t, long period_ns)
 
 int main(int argc, char **argv)
 {
-	struct ai_sched_task reg = { .nice = -5 };
+	struct ai_sched_register reg = { .size = sizeof(reg), .nice = -5 };
 	long mb = 0, rate = 10, per_batch = 4, secs = 0, batches = 0, i;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec next, end;
@@ -122,9 +122,10 @@ int main(int argc, char **argv)
 		else
 			printf("demo_infer: pid %d registered with ai_sched (nice %d, GPU %u)\n",
 			       getpid(), reg.nice, reg.gpu);
-		/* Registration outlives the descriptor: it ends with the process. */
-		if (fd >= 0)
-			close(fd);
+		/*
+		 * The registration lasts as long as this descriptor: kept open
+		 * (O_CLOEXEC) until the process exits.
+		 */
 	}
 	if (mb) {
 		buf = ai_alloc_pinned(mb << 20);

@@ -31,10 +31,10 @@ make_roots() {
 GPU Utilization: 45%
 GPU Available: yes
 AI Tasks: 2
-Parameters: busy_pct 90 hyst_pct 10 stale_ms 2000 unknown_boost 1 min_nice -10 max_tasks 256
-PID     COMM             GPU STATE   NICE THREADS CPU_MS GPU_BUSY_MS
-4242    python3          0   boosted 0->-5 3 120 -
-4343    feeder           0   relaxed 0->0 1 4 77
+Parameters: busy_pct 90 hyst_pct 10 stale_ms 2000 unknown_boost 0 min_nice -10 max_tasks 256 max_per_user 64 max_gpus 64
+PID     COMM             GPU STATE   NICE THREADS BOOSTED CPU_MS REG
+4242    python3          0   boosted 0->-5 3 3 120 fd
+4343    feeder           0   relaxed 0->0 1 0 4 persist
 EOT
 	cat > "$d/proc/ai_memory" <<'EOT'
 Total Pool Size: 256 MB  Block Size: 4 KB  Allocated: 104857600 bytes

@@ -16,13 +16,13 @@ static const char sched_text[] =
 	"GPU Utilization: 45%\n"
 	"GPU Available: yes\n"
 	"AI Tasks: 3\n"
-	"Autogroup: on, handling: detach (boosted processes leave their session's group)\n"
-	"Parameters: busy_pct 90 hyst_pct 10 stale_ms 2000 unknown_boost 1 min_nice -10 max_tasks 256\n"
-	"Tick: period_ms 100 ticks 52 last_us 3 max_us 9 avg_us 2 tasks 3 threads 7\n"
-	"PID     COMM             GPU STATE   NICE THREADS CPU_MS GPU_BUSY_MS\n"
-	"1201    python3          0   boosted 0->-5 3 120 -\n"
-	"1202    feeder           0   boosted 0->-5 1 4 77\n"
-	"1310    trainer\"x        1   relaxed 0->0 9 900 5000\n";
+	"Autogroup: built-in, handling: none (the nice boost works within a session's group only)\n"
+	"Parameters: busy_pct 90 hyst_pct 10 stale_ms 2000 unknown_boost 0 min_nice -10 max_tasks 256 max_per_user 64 max_gpus 64\n"
+	"Events: runs 52 last_us 3 max_us 9 avg_us 2 stale_runs 1\n"
+	"PID     COMM             GPU STATE   NICE THREADS BOOSTED CPU_MS REG\n"
+	"1201    python3          0   boosted 0->-5 3 3 120 fd\n"
+	"1202    feeder           0   boosted 0->-5 1 1 4 persist\n"
+	"1310    trainer\"x        1   relaxed 0->0 9 0 900 persist\n";
 
 /* The original design's sample, several fields to a line. */
 static const char mem_text[] =
@@ -50,7 +50,7 @@ static void test_sched(void)
 	ok(v.tasks && !strcmp(v.tasks->cell[2][v.col_state], "relaxed"), "sched: state of row 3");
 
 	pf_parse(&pf, "GPU 0 Utilization: 12%\nGPU 1 Utilization: -\nAI Tasks: 0\n"
-		  "PID     COMM             GPU STATE   NICE THREADS CPU_MS GPU_BUSY_MS\n");
+		  "PID     COMM             GPU STATE   NICE THREADS BOOSTED CPU_MS REG\n");
 	sched_view_of(&pf, &v);
 	is_int(v.gpu_util, 12, "sched: several GPUs, GPU 0 shown");
 	ok(!v.tasks && v.nr_tasks == 0, "sched: header without rows is no table");

@@ -42,27 +42,51 @@ int main(void)
 	LAYOUT(ai_mem_info, nr_nodes, 72);
 	LAYOUT(ai_mem_info, __reserved, 76);
 
-	is_int(sizeof(struct ai_sched_task), 16, "struct ai_sched_task is 16 bytes");
-	LAYOUT(ai_sched_task, pid, 0);
-	LAYOUT(ai_sched_task, nice, 4);
-	LAYOUT(ai_sched_task, gpu, 8);
-	LAYOUT(ai_sched_task, flags, 12);
+	/* ai_sched ABI v2: size-first structures. */
+	is_int(sizeof(struct ai_sched_register), AI_SCHED_REGISTER_SIZE_VER0,
+	       "struct ai_sched_register is REGISTER_SIZE_VER0 (24) bytes");
+	LAYOUT(ai_sched_register, size, 0);
+	LAYOUT(ai_sched_register, flags, 4);
+	LAYOUT(ai_sched_register, pid, 8);
+	LAYOUT(ai_sched_register, nice, 12);
+	LAYOUT(ai_sched_register, gpu, 16);
+	LAYOUT(ai_sched_register, pidfd, 20);
 
-	is_int(sizeof(struct ai_sched_gpu_util), 16, "struct ai_sched_gpu_util is 16 bytes");
-	LAYOUT(ai_sched_gpu_util, util, 4);
-	LAYOUT(ai_sched_gpu_util, reserved, 8);
+	is_int(sizeof(struct ai_sched_unregister), AI_SCHED_UNREGISTER_SIZE_VER0,
+	       "struct ai_sched_unregister is UNREGISTER_SIZE_VER0 (16) bytes");
+	LAYOUT(ai_sched_unregister, flags, 4);
+	LAYOUT(ai_sched_unregister, pid, 8);
+	LAYOUT(ai_sched_unregister, reserved, 12);
 
-	is_int(sizeof(struct ai_sched_task_gpu), 16, "struct ai_sched_task_gpu is 16 bytes");
-	LAYOUT(ai_sched_task_gpu, reserved, 4);
-	LAYOUT(ai_sched_task_gpu, gpu_busy_ns, 8);
+	is_int(sizeof(struct ai_sched_gpu_util), AI_SCHED_GPU_UTIL_SIZE_VER0,
+	       "struct ai_sched_gpu_util is GPU_UTIL_SIZE_VER0 (16) bytes");
+	LAYOUT(ai_sched_gpu_util, flags, 4);
+	LAYOUT(ai_sched_gpu_util, gpu, 8);
+	LAYOUT(ai_sched_gpu_util, util, 12);
+
+	is_int(sizeof(struct ai_sched_query), AI_SCHED_QUERY_SIZE_VER0,
+	       "struct ai_sched_query is QUERY_SIZE_VER0 (56) bytes");
+	LAYOUT(ai_sched_query, pid, 8);
+	LAYOUT(ai_sched_query, gpu, 12);
+	LAYOUT(ai_sched_query, boost_nice, 16);
+	LAYOUT(ai_sched_query, own_nice, 20);
+	LAYOUT(ai_sched_query, cur_nice, 24);
+	LAYOUT(ai_sched_query, gpu_state, 28);
+	LAYOUT(ai_sched_query, boosted, 32);
+	LAYOUT(ai_sched_query, reg_flags, 36);
+	LAYOUT(ai_sched_query, threads, 40);
+	LAYOUT(ai_sched_query, boosted_threads, 44);
+	LAYOUT(ai_sched_query, gpu_util, 48);
+	LAYOUT(ai_sched_query, reserved, 52);
 
 	/* Size-first structures: the numbers carry no size. */
 	is_int(AI_MEM_IOC_ALLOC, 0xbb01, "AI_MEM_IOC_ALLOC number");
 	is_int(AI_MEM_IOC_FREE, 0xbb02, "AI_MEM_IOC_FREE number");
 	is_int(AI_MEM_IOC_INFO, 0xbb03, "AI_MEM_IOC_INFO number");
-	is_int(AI_SCHED_IOC_REGISTER, 0x4010ba01, "AI_SCHED_IOC_REGISTER number");
-	is_int(AI_SCHED_IOC_UNREGISTER, 0x4004ba02, "AI_SCHED_IOC_UNREGISTER number");
-	is_int(AI_SCHED_IOC_SET_GPU_UTIL, 0x4010ba03, "AI_SCHED_IOC_SET_GPU_UTIL number");
-	is_int(AI_SCHED_IOC_SET_TASK_GPU, 0x4010ba04, "AI_SCHED_IOC_SET_TASK_GPU number");
+	is_int(AI_SCHED_IOC_MAGIC, 0xbd, "ai_sched magic 0xBD (0xBA is mainline's liveupdate)");
+	is_int(AI_SCHED_IOC_REGISTER, 0xbd01, "AI_SCHED_IOC_REGISTER number");
+	is_int(AI_SCHED_IOC_UNREGISTER, 0xbd02, "AI_SCHED_IOC_UNREGISTER number");
+	is_int(AI_SCHED_IOC_SET_GPU_UTIL, 0xbd03, "AI_SCHED_IOC_SET_GPU_UTIL number");
+	is_int(AI_SCHED_IOC_QUERY, 0xbd04, "AI_SCHED_IOC_QUERY number");
 	return tap_done();
 }

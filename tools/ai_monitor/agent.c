@@ -5,8 +5,10 @@
  * registered feeders while the GPU waits for them and relaxes them while it
  * is saturated. Optionally it registers processes itself: those the tracer
  * sees launching CUDA work (--auto-register) and those with a given name
- * (--match), and hands ai_sched per-process GPU busy time when a source
- * gives it. With --prometheus it serves /metrics from the same loop.
+ * (--match), as persistent registrations (AI_SCHED_REG_PERSIST: it closes
+ * the device between batches) that it takes back when it exits. With
+ * --prometheus it serves /metrics from the same loop, including the
+ * per-process GPU busy time a source gives.
  *
  * When it cannot measure, it says nothing: ai_sched then sees the figure go
  * stale and falls back to its unknown_boost policy. Losing the module, the
@@ -24,6 +26,8 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+
+#include <linux/ai_sched.h>
 
 #include "ai_monitor.h"
 #include "prom.h"
@@ -63,11 +67,6 @@ struct refused {
 	uint64_t until;
 };
 
-struct task_busy {
-	pid_t pid;
-	unsigned long long busy_ns;	/* GPU busy time integrated from samples */
-};
-
 struct agent {
 	struct mon_roots roots;
 	unsigned int interval_ms;
@@ -90,8 +89,6 @@ struct agent {
 
 	int ntracked;
 	struct tracked tracked[AG_TRACK];
-	int nbusy;
-	struct task_busy busy[AG_TRACK];
 	int nrefused;
 	struct refused refused[AG_TRACK];
 
@@ -222,9 +219,10 @@ static void try_register(struct agent *ag, pid_t pid, int by_match, uint64_t now
 			return;
 		ag->refused[i--] = ag->refused[--ag->nrefused];
 	}
-	err = sched_dev_register(&ag->dev, pid, ag->nice, gpu_of(ag, pid));
+	err = sched_dev_register(&ag->dev, pid, ag->nice, gpu_of(ag, pid),
+				 AI_SCHED_REG_PERSIST);
 	if (err) {
-		if (ag->verbose || err != -ESRCH)
+		if (ag->verbose || (err != -ESRCH && err != -EBUSY))
 			logmsg(LOG_WARNING, "cannot register pid %d: %s; next try in %d s", pid,
 			       strerror(-err), AG_RETRY_MS / 1000);
 		if (ag->nrefused < AG_TRACK) {
@@ -286,7 +284,8 @@ static void registrations(struct agent *ag, uint64_t now)
 
 		if (t->generation == ag->dev.generation)
 			continue;
-		err = sched_dev_register(&ag->dev, t->pid, ag->nice, gpu_of(ag, t->pid));
+		err = sched_dev_register(&ag->dev, t->pid, ag->nice, gpu_of(ag, t->pid),
+					 AI_SCHED_REG_PERSIST);
 		if (err) {
 			forget(ag, t);
 			i--;
@@ -341,40 +340,41 @@ static void registrations(struct agent *ag, uint64_t now)
 }
 
 /*
- * Per-process GPU busy time for ai_sched's table: the source's running
- * total (fdinfo), else integrated from per-process shares (NVML).
+ * Per-process GPU busy time of the registered processes, for the agent's own
+ * /metrics (ai_agent_task_gpu_busy_seconds_total): the source's running
+ * total (fdinfo), else integrated from per-process shares (NVML). The kernel
+ * never acted on it, so ABI v2 does not carry it.
  */
 static void task_gpu(struct agent *ag, uint64_t elapsed_ns)
 {
 	const struct gpu_sample *g = &ag->snap->gpu;
+	struct agent_metrics *am = &ag->am;
 	int i, j;
 
 	for (i = 0; i < g->nr_procs; i++) {
-		struct task_busy *b = NULL;
+		struct agent_task_busy *b = NULL;
 
 		if (sched_row(ag->snap, g->proc[i].pid) < 0)
 			continue;
-		for (j = 0; j < ag->nbusy; j++)
-			if (ag->busy[j].pid == g->proc[i].pid)
-				b = &ag->busy[j];
+		for (j = 0; j < am->nbusy; j++)
+			if (am->busy[j].pid == g->proc[i].pid)
+				b = &am->busy[j];
 		if (!b) {
-			if (ag->nbusy == AG_TRACK)
+			if (am->nbusy == AGENT_BUSY_MAX)
 				continue;
-			b = &ag->busy[ag->nbusy++];
+			b = &am->busy[am->nbusy++];
 			b->pid = g->proc[i].pid;
 			b->busy_ns = 0;
 		}
-		/* The source's own running total when it has one (fdinfo). */
 		if (g->proc[i].busy_ns)
 			b->busy_ns = g->proc[i].busy_ns;
 		else
 			b->busy_ns += elapsed_ns * g->proc[i].util / 100;
-		sched_dev_set_task_gpu(&ag->dev, b->pid, b->busy_ns);
 	}
 	/* Forget the processes ai_sched no longer lists. */
-	for (j = 0; j < ag->nbusy; j++)
-		if (sched_row(ag->snap, ag->busy[j].pid) < 0)
-			ag->busy[j--] = ag->busy[--ag->nbusy];
+	for (j = 0; j < am->nbusy; j++)
+		if (sched_row(ag->snap, am->busy[j].pid) < 0)
+			am->busy[j--] = am->busy[--am->nbusy];
 }
 
 static void log_gpu_changes(struct agent *ag)

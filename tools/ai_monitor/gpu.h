@@ -18,7 +18,7 @@
 
 #include "util.h"
 
-#define GPU_MAX		16	/* AI_SCHED_MAX_GPUS */
+#define GPU_MAX		16	/* GPUs the agent samples; ai_sched takes any index below its max_gpus */
 #define GPU_PROC_MAX	64
 
 struct gpu_dev {

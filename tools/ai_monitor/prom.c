@@ -210,6 +210,8 @@ static void sched_metrics(FILE *f, const struct snapshot *s)
 
 static void agent_metrics(FILE *f, const struct agent_metrics *am)
 {
+	int i;
+
 	head(f, "ai_agent_sched_device_up", "gauge", "1 when the last push reached the ai_sched device.");
 	fprintf(f, "ai_agent_sched_device_up %d\n", am->sched_dev_up);
 	head(f, "ai_agent_util_pushes_total", "counter", "GPU utilisation figures handed to ai_sched.");
@@ -222,6 +224,13 @@ static void agent_metrics(FILE *f, const struct agent_metrics *am)
 	fprintf(f, "ai_agent_registrations_total %llu\n", am->registrations);
 	head(f, "ai_agent_unregistrations_total", "counter", "Processes the agent unregistered.");
 	fprintf(f, "ai_agent_unregistrations_total %llu\n", am->unregistrations);
+	if (!am->nbusy)
+		return;
+	head(f, "ai_agent_task_gpu_busy_seconds_total", "counter",
+	     "GPU busy time the agent measured for a registered process.");
+	for (i = 0; i < am->nbusy; i++)
+		fprintf(f, "ai_agent_task_gpu_busy_seconds_total{pid=\"%d\"} %.3f\n",
+			am->busy[i].pid, am->busy[i].busy_ns / 1e9);
 }
 
 void prom_render(FILE *f, const struct snapshot *s, const struct agent_metrics *am)

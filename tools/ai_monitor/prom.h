@@ -15,6 +15,14 @@
 
 #include "snapshot.h"
 
+/* GPU busy time the agent measured for one registered process. */
+struct agent_task_busy {
+	int pid;
+	unsigned long long busy_ns;
+};
+
+#define AGENT_BUSY_MAX 256
+
 /* What the agent adds about itself; NULL for other users. */
 struct agent_metrics {
 	int sched_dev_up;		/* the last push reached /dev/ai_sched */
@@ -23,6 +31,8 @@ struct agent_metrics {
 	int registered;			/* processes the agent has registered now */
 	unsigned long long registrations;
 	unsigned long long unregistrations;
+	int nbusy;
+	struct agent_task_busy busy[AGENT_BUSY_MAX];
 };
 
 void prom_render(FILE *f, const struct snapshot *s, const struct agent_metrics *am);

@@ -56,28 +56,32 @@ static int do_ioctl(struct sched_dev *d, unsigned long cmd, void *arg)
 
 int sched_dev_set_util(struct sched_dev *d, unsigned int gpu, unsigned int util)
 {
-	struct ai_sched_gpu_util u = { .gpu = gpu, .util = util };
+	struct ai_sched_gpu_util u = { .size = sizeof(u), .gpu = gpu, .util = util };
 
 	return do_ioctl(d, AI_SCHED_IOC_SET_GPU_UTIL, &u);
 }
 
-int sched_dev_register(struct sched_dev *d, pid_t pid, int nice, unsigned int gpu)
+int sched_dev_register(struct sched_dev *d, pid_t pid, int nice, unsigned int gpu,
+		       unsigned int flags)
 {
-	struct ai_sched_task t = { .pid = pid, .nice = nice, .gpu = gpu };
+	struct ai_sched_register r = {
+		.size = sizeof(r), .flags = flags, .pid = pid, .nice = nice, .gpu = gpu,
+	};
 
-	return do_ioctl(d, AI_SCHED_IOC_REGISTER, &t);
+	return do_ioctl(d, AI_SCHED_IOC_REGISTER, &r);
 }
 
 int sched_dev_unregister(struct sched_dev *d, pid_t pid)
 {
-	__s32 p = pid;
+	struct ai_sched_unregister u = { .size = sizeof(u), .pid = pid };
 
-	return do_ioctl(d, AI_SCHED_IOC_UNREGISTER, &p);
+	return do_ioctl(d, AI_SCHED_IOC_UNREGISTER, &u);
 }
 
-int sched_dev_set_task_gpu(struct sched_dev *d, pid_t pid, unsigned long long busy_ns)
+int sched_dev_query(struct sched_dev *d, pid_t pid, struct ai_sched_query *q)
 {
-	struct ai_sched_task_gpu t = { .pid = pid, .gpu_busy_ns = busy_ns };
-
-	return do_ioctl(d, AI_SCHED_IOC_SET_TASK_GPU, &t);
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->pid = pid;
+	return do_ioctl(d, AI_SCHED_IOC_QUERY, q);
 }

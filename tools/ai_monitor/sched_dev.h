@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+struct ai_sched_query;
+
 struct sched_dev {
 	const char *path;
 	int fd;			/* -1 between batches */
@@ -27,8 +29,10 @@ void sched_dev_close(struct sched_dev *d);
 
 /* The ioctls; each returns 0 or -errno. */
 int sched_dev_set_util(struct sched_dev *d, unsigned int gpu, unsigned int util);
-int sched_dev_register(struct sched_dev *d, pid_t pid, int nice, unsigned int gpu);
+/* flags: AI_SCHED_REG_* (the agent, which closes the device, uses PERSIST). */
+int sched_dev_register(struct sched_dev *d, pid_t pid, int nice, unsigned int gpu,
+		       unsigned int flags);
 int sched_dev_unregister(struct sched_dev *d, pid_t pid);
-int sched_dev_set_task_gpu(struct sched_dev *d, pid_t pid, unsigned long long busy_ns);
+int sched_dev_query(struct sched_dev *d, pid_t pid, struct ai_sched_query *q);
 
 #endif /* AI_MONITOR_SCHED_DEV_H */

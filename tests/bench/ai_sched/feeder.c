@@ -74,14 +74,14 @@ int main(int argc, char **argv)
 	if (n < 1)
 		return 2;
 	if (boost != 100) {
-		struct ai_sched_task t = { .pid = 0, .nice = boost, .gpu = 0 };
+		struct ai_sched_register t = { .size = sizeof(t), .nice = boost };
 		int fd = open("/dev/ai_sched", O_RDWR | O_CLOEXEC);
 
 		if (fd < 0 || ioctl(fd, AI_SCHED_IOC_REGISTER, &t)) {
 			fprintf(stderr, "feeder: register: %s\n", strerror(errno));
 			return 1;
 		}
-		close(fd);	/* the registration outlives the descriptor */
+		/* Kept open: the registration lasts as long as the descriptor. */
 	}
 	lat = calloc(n, sizeof(*lat));
 	if (!lat)
