@@ -7,6 +7,7 @@
  * keeps its only chunk inline: one allocation for the common case.
  */
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "ai_mem_internal.h"
@@ -33,6 +34,8 @@ struct ai_mem_blocks *ai_mem_blocks_alloc(unsigned long nr)
 		b->chunk[i] = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 		if (!b->chunk[i])
 			goto err;
+		if (!((i + 1) % AI_MEM_BATCH))
+			cond_resched();
 	}
 	return b;
 
@@ -46,7 +49,10 @@ void ai_mem_blocks_free(struct ai_mem_blocks *b)
 	unsigned long i;
 
 	if (b->nr_chunks > 1)
-		for (i = 0; i < b->nr_chunks; i++)
+		for (i = 0; i < b->nr_chunks; i++) {
 			kfree(b->chunk[i]);
+			if (!((i + 1) % AI_MEM_BATCH))
+				cond_resched();
+		}
 	kvfree(b);
 }

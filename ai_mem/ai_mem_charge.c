@@ -4,8 +4,9 @@
  * until it is back in the pool, to the user that allocated it:
  *  - to the user's locked_vm, against the allocating task's RLIMIT_MEMLOCK
  *    unless it has CAP_IPC_LOCK, exactly as io_uring charges registered
- *    buffers (so mlock'ed-by-io_uring and ai_mem memory share one limit
- *    per user, however many files or processes the user opens);
+ *    buffers (the counter io_uring, AF_XDP umems and perf buffers charge
+ *    too, so they and ai_mem share one limit per user, however many files
+ *    or processes the user opens; mlock() itself counts per mm);
  *  - to the user's row here, against user_max_mb, which holds even for
  *    CAP_IPC_LOCK callers (0: no such cap).
  * A user is charged per user, not per open file: N opens do not get N
@@ -58,6 +59,7 @@ int ai_mem_charge(unsigned long n, struct ai_mem_user **out)
 	struct user_struct *user = current_user();
 	unsigned long cap = ai_mem_user_cap(), limit, cur;
 	struct ai_mem_user *u, *fresh = NULL;
+	bool exempt = false;
 	int ret = 0;
 
 	mutex_lock(&ai_mem_users_lock);
@@ -78,9 +80,12 @@ int ai_mem_charge(unsigned long n, struct ai_mem_user **out)
 	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	cur = atomic_long_read(&user->locked_vm);
 	do {
-		if (cur + n > limit && !capable(CAP_IPC_LOCK)) {
-			ret = -EDQUOT;
-			goto out;
+		if (cur + n > limit && !exempt) {
+			if (!capable(CAP_IPC_LOCK)) {
+				ret = -EDQUOT;
+				goto out;
+			}
+			exempt = true;
 		}
 	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + n));
 

@@ -129,14 +129,13 @@ static void ai_mem_buf_retire(struct ai_mem_file *f, struct ai_mem_buf *buf,
 	ai_mem_buf_put(buf);
 }
 
-static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
+/* FREE of @buf, unless someone freed it already. Caller holds a reference. */
+static int ai_mem_free_buf(struct ai_mem_file *f, struct ai_mem_buf *buf)
 {
-	struct ai_mem_buf *buf;
 	bool mapped;
 
 	mutex_lock(&f->lock);
-	buf = ai_mem_buf_find(f, pgoff);
-	if (!buf || buf->dead) {
+	if (buf->dead) {
 		mutex_unlock(&f->lock);
 		return -EINVAL;
 	}
@@ -145,6 +144,25 @@ static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
 
 	ai_mem_buf_retire(f, buf, mapped);
 	return 0;
+}
+
+static int ai_mem_free_pgoff(struct ai_mem_file *f, pgoff_t pgoff)
+{
+	struct ai_mem_buf *buf;
+	int ret;
+
+	mutex_lock(&f->lock);
+	buf = ai_mem_buf_find(f, pgoff);
+	if (!buf || buf->dead) {
+		mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	kref_get(&buf->ref);
+	mutex_unlock(&f->lock);
+
+	ret = ai_mem_free_buf(f, buf);
+	ai_mem_buf_put(buf);
+	return ret;
 }
 
 /*
@@ -249,17 +267,19 @@ static long ai_mem_ioc_alloc(struct file *file, void __user *uarg)
 	f->nr_blocks += n;
 	/*
 	 * Once f->lock is dropped another thread may FREE the buffer (it can
-	 * guess the offset) and @buf may be gone: use the copy in @start.
+	 * guess the offset), and its offset may then go to a newer buffer:
+	 * hold a reference until we know the offset reached the caller.
 	 */
+	kref_get(&buf->ref);
 	mutex_unlock(&f->lock);
 
 	if (put_user((u64)start << PAGE_SHIFT, &((struct ai_mem_alloc __user *)
 						 uarg)->offset)) {
-		/* Nobody learnt the offset; a guess may have freed it already. */
-		ai_mem_free_pgoff(f, start);
-		return -EFAULT;
+		ai_mem_free_buf(f, buf);
+		ret = -EFAULT;
 	}
-	return 0;
+	ai_mem_buf_put(buf);
+	return ret;
 
 err_put:
 	/* Never mapped: the blocks go back as they came, zeroed. */
@@ -396,6 +416,11 @@ static int ai_mem_release(struct inode *inode, struct file *file)
 			break;
 		}
 		buf = rb_entry(n, struct ai_mem_buf, range.rb);
+		/* Only VMAs (gone now) can keep a dead buffer in the tree. */
+		if (WARN_ON_ONCE(buf->dead)) {
+			mutex_unlock(&f->lock);
+			break;
+		}
 		mapped = ai_mem_buf_kill(f, buf);
 		mutex_unlock(&f->lock);
 		ai_mem_buf_retire(f, buf, mapped);
@@ -413,7 +438,8 @@ static int ai_mem_release(struct inode *inode, struct file *file)
  * One row per open file holding blocks; see docs/ai_mem.md for the format.
  * @all: every file's row, else only those opened by @self. PIDs are those
  * of @ns (the procfs instance's); a file whose opener is not visible there
- * is left out.
+ * is left out, and one whose opener has exited shows PID 0 (its number may
+ * belong to someone else by now).
  */
 void ai_mem_files_show(struct seq_file *m, bool all, kuid_t self,
 		       struct pid_namespace *ns)
@@ -428,6 +454,9 @@ void ai_mem_files_show(struct seq_file *m, bool all, kuid_t self,
 
 		if (!blocks || !nr || (!all && !uid_eq(f->uid, self)))
 			continue;
+		/* The opener is gone (fd passed on, or a child holds it). */
+		if (!pid_has_task(f->pid, PIDTYPE_TGID))
+			nr = 0;
 		seq_printf(m, "%d\t", nr);
 		seq_escape(m, f->comm, " \t\n\\");
 		seq_printf(m, "\t%lu\t%llu\t%lu\n", blocks,

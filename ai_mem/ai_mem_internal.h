@@ -87,7 +87,7 @@ extern struct ai_mem_pool ai_mem_pool;
  * What one user is charged for: every block its allocations hold, pending
  * ones included, until the block is back in the pool. The same pages are
  * charged to the user's locked_vm (RLIMIT_MEMLOCK, as io_uring does), so
- * mlock, io_uring and ai_mem share one limit. Protected by the charge
+ * io_uring and ai_mem share one limit. Protected by the charge
  * table's mutex (ai_mem_charge.c); a record lives while @blocks > 0.
  */
 struct ai_mem_user {

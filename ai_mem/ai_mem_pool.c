@@ -192,6 +192,34 @@ void ai_mem_pool_put(struct ai_mem_blocks *b, bool clean)
 	mod_delayed_work(pool->wq, &pool->pending_work, AI_MEM_PENDING_MIN);
 }
 
+/*
+ * Put back the first @n pages of @b, popped by an ALLOC that then failed.
+ * They came off our free stacks, were zeroed and never seen by anyone, so
+ * they go back clean, whatever their count: a transient reference (a
+ * speculative lookup) is harmless on a free page, as it is on any other.
+ */
+static void ai_mem_unpop(struct ai_mem_blocks *b, unsigned long n)
+{
+	struct ai_mem_pool *pool = &ai_mem_pool;
+	unsigned long i = 0, end;
+
+	while (i < n) {
+		end = min(n, i + AI_MEM_BATCH);
+		spin_lock(&pool->lock);
+		for (; i < end; i++) {
+			struct page *page = *ai_mem_blocks_slot(b, i);
+			struct ai_mem_node *node =
+				pool->by_nid[page_to_nid(page)];
+
+			node->clean[node->nr_clean++] = page;
+			node->nr_free++;
+			pool->nr_free++;
+		}
+		spin_unlock(&pool->lock);
+		cond_resched();
+	}
+}
+
 /* The pool node nearest to @nid, for a caller on a node without blocks. */
 static struct ai_mem_node *ai_mem_nearest(int nid)
 {
@@ -362,9 +390,7 @@ int ai_mem_pool_get(struct ai_mem_blocks *b, int nid, bool strict,
 	}
 
 undo:
-	/* Every page taken so far is zeroed and was never seen: clean. */
-	b->nr_out = got;
-	ai_mem_return_pages(b, true);
+	ai_mem_unpop(b, got);
 	return ret;
 }
 
