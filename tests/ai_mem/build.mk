@@ -18,7 +18,8 @@ $(OUT)/test_ai_mem_compat32: tests/ai_mem/test_ai_mem_compat32.c $(AI_MEM_TEST_D
 $(OUT)/test_libai: tests/ai_mem/test_libai.c $(AI_MEM_TEST_DEPS) $(OUT)/libai.so
 	$(CC) $(USER_CFLAGS) -Itools/libai -o $@ $< $(OUT)/libai.so -lpthread
 
-$(OUT)/bench_ai_mem: tests/bench/ai_mem/bench_ai_mem.c include/uapi/linux/ai_mem.h
+$(OUT)/bench_ai_mem: tests/bench/ai_mem/bench_ai_mem.c tests/bench/ai_mem/bench_util.h \
+		include/uapi/linux/ai_mem.h
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
 USER_TARGETS += $(addprefix $(OUT)/test_ai_mem_,$(AI_MEM_TESTS) compat32) \

@@ -12,7 +12,7 @@ $(OUT)/test_ai_mem_rdma: tests/ai_mem/test_ai_mem_rdma.c $(RXE_LOOP) \
 	@mkdir -p $(@D)
 	$(CC) $(RDMA_CFLAGS) -o $@ $< tests/rdma/rxe_loop.c $(OUT)/libai.so -libverbs
 
-$(OUT)/bench_ai_mem_rdma: tests/bench/ai_mem/bench_ai_mem_rdma.c $(RXE_LOOP) \
+$(OUT)/bench_ai_mem_rdma: tests/bench/ai_mem/bench_ai_mem_rdma.c tests/bench/ai_mem/bench_util.h $(RXE_LOOP) \
 		tools/libai/libai.h $(OUT)/libai.so
 	@mkdir -p $(@D)
 	$(CC) $(RDMA_CFLAGS) -o $@ $< tests/rdma/rxe_loop.c $(OUT)/libai.so -libverbs

@@ -19,6 +19,8 @@
 #include "libai.h"
 #include "rdma/rxe_loop.h"
 
+#include "bench_util.h"
+
 #define LEN		(64UL << 20)
 #define PG		4096UL
 #define MAX_REPEATS	64
@@ -30,27 +32,6 @@ static const char *const kind_name[NR_KINDS] = {
 	"ai_mem (libai)", "memalign+mlock", "memalign+mlock, 4 KiB",
 	"MAP_HUGETLB (2 MiB)",
 };
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Every buffer is written once first: the timed call pins, never faults. */
 static void *get_buffer(int kind)
