@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/ai_mem.h>
@@ -163,6 +164,16 @@ static inline int ai_wait_pool_full(double secs)
 		usleep(20000);
 	}
 	return 1;
+}
+
+/* Exit status of a child, or -1 if it did not exit normally. */
+static inline int reap(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
 }
 
 static inline void ai_write_param(const char *path, const char *val)

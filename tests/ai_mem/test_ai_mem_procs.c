@@ -12,16 +12,6 @@
 
 #include "ai_mem_test.h"
 
-/* Exit status of a child, or -1 if it did not exit normally. */
-static int reap(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 static void test_kill9(uint64_t total)
 {
 	pid_t pids[3];
