@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# ai_fuzz (tests/fuzz/): 3 processes x 2 threads drive /dev/ai_mem and
+# /dev/ai_sched with random, borderline and garbage arguments, fork/kill -9,
+# dup, SCM_RIGHTS and close races; then the pool must be whole, ai_sched
+# empty, every nice back, and both modules must unload. The seed is the date
+# (one sequence per day, printed; AI_FUZZ_SEED overrides it); reproduce with
+# `ai_fuzz -s SEED -n OPS`. ai.soak=MINUTES on the kernel command line
+# (`make soak`) turns the bounded run into a timed one.
+. /lib/tap.sh
+seed=${AI_FUZZ_SEED:-$(date +%Y%m%d)}
+ops=${AI_FUZZ_OPS:-6000}
+t_load ai_sched || exit 1
+t_load ai_mem pool_mb=32 || exit 1
+if [ "${AI_SOAK_MINUTES:-0}" -gt 0 ]; then
+	echo "# soak: $AI_SOAK_MINUTES minutes, seed $seed"
+	t_run /bin/ai_fuzz -s "$seed" -n 0 -t $((AI_SOAK_MINUTES * 60))
+else
+	echo "# fuzz: seed $seed, $ops ops"
+	t_run /bin/ai_fuzz -s "$seed" -n "$ops"
+fi
+t_unload ai_mem
+t_unload ai_sched
+t_done
