@@ -9,7 +9,7 @@
 # (`make soak`) turns the bounded run into a timed one.
 . /lib/tap.sh
 seed=${AI_FUZZ_SEED:-$(date +%Y%m%d)}
-ops=${AI_FUZZ_OPS:-6000}
+ops=${AI_FUZZ_OPS:-60000}
 t_load ai_sched || exit 1
 t_load ai_mem pool_mb=32 || exit 1
 if [ "${AI_SOAK_MINUTES:-0}" -gt 0 ]; then

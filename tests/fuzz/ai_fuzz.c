@@ -82,7 +82,7 @@ void fz_fail(struct fz_thread *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-int fz_count(enum fz_cmd c, long rv, int err)
+int fz_count_(enum fz_cmd c, long rv, int err)
 {
 	int e = rv == -1 ? err : 0;
 
@@ -91,10 +91,10 @@ int fz_count(enum fz_cmd c, long rv, int err)
 	return e;
 }
 
-int fz_check(struct fz_thread *t, enum fz_cmd c, long rv, int err,
-	     const int *allowed, int want)
+int fz_check_(struct fz_thread *t, enum fz_cmd c, long rv, int err,
+	      const int *allowed, int want)
 {
-	int e = fz_count(c, rv, err);
+	int e = fz_count_(c, rv, err);
 	const int *a;
 
 	if (want != FZ_ANY && e != want) {
@@ -103,8 +103,8 @@ int fz_check(struct fz_thread *t, enum fz_cmd c, long rv, int err,
 			want ? strerror(want) : "success");
 		return e;
 	}
-	if (!e)
-		return 0;
+	if (!e || e == want)
+		return e;
 	for (a = allowed; *a; a++)
 		if (*a == e)
 			return e;

@@ -93,10 +93,20 @@ double fz_now(void);
 void fz_fail(struct fz_thread *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Count one result; returns its errno (0 on success). */
-int fz_count(enum fz_cmd c, long rv, int err);
-/* An ioctl result: its errno must be in allowed (0-terminated, 0 = success ok). */
-int fz_check(struct fz_thread *t, enum fz_cmd c, long rv, int err,
-	     const int *allowed, int want);
+int fz_count_(enum fz_cmd c, long rv, int err);
+/*
+ * A call's result: its errno must be @want (FZ_ANY: any), and one of
+ * @allowed (0-terminated). Returns the errno, 0 on success.
+ */
+int fz_check_(struct fz_thread *t, enum fz_cmd c, long rv, int err,
+	      const int *allowed, int want);
+/* errno read after @expr ran (argument evaluation order is unspecified) */
+#define fz_count(c, expr, unused) ({					\
+	long __rv = (long)(expr);					\
+	fz_count_(c, __rv, errno); })
+#define fz_check(t, c, expr, unused, allowed, want) ({			\
+	long __rv = (long)(expr);					\
+	fz_check_(t, c, __rv, errno, allowed, want); })
 
 int fz_open_mem(struct fz_thread *t, int slot);
 int fz_pick_size(struct fz_thread *t, size_t ssz, size_t ver0);

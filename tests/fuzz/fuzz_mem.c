@@ -351,9 +351,10 @@ static void do_mm(struct fz_thread *t, int mi)
 		int prot = fz_chance(t, 10) ? PROT_READ | PROT_EXEC :
 			   fz_chance(t, 50) ? PROT_READ : PROT_READ | PROT_WRITE;
 
+		/* a part with the protection it has already changes nothing */
 		e = fz_check(t, C_MPROTECT, mprotect(a, l, prot), errno, mm_errs,
 			     prot & PROT_EXEC ? (part ? FZ_ANY : EACCES) :
-			     part ? EINVAL : 0);
+			     part && prot != rw_prot(m) ? EINVAL : 0);
 		if (!e && !part)
 			m->dontfork = (m->dontfork & ~FZ_MAP_RDONLY) |
 				      (prot & PROT_WRITE ? 0 : FZ_MAP_RDONLY);
@@ -424,7 +425,7 @@ static void do_touch(struct fz_thread *t, int mi)
 		}
 	}
 	fz_jmp = NULL;
-	fz_count(C_TOUCH, sig ? -1 : 0, sig);	/* counted by signal */
+	fz_count_(C_TOUCH, sig ? -1 : 0, sig);	/* counted by signal */
 	if (al->live == A_FREED) {
 		if (sig == SIGBUS)
 			__atomic_fetch_add(&fz->sigbus, 1, __ATOMIC_RELAXED);

@@ -109,7 +109,10 @@ static void do_register(struct fz_thread *t)
 	} else if (x < 35) {
 		r->flags = AI_SCHED_REG_PIDFD;
 		switch (fz_below(t, 5)) {
-		case 0: r->pidfd = t->petfd; fwant = r->pid == t->pet ? 0 : ESRCH; break;
+		case 0:
+			r->pidfd = t->petfd;
+			fwant = r->pid == t->pet && t->petfd >= 0 ? 0 : ESRCH;
+			break;
 		case 1: r->pidfd = t->deadfd; fwant = ESRCH; break;
 		case 2: r->pidfd = t->schedfd; fwant = ESRCH; break;
 		case 3: r->pidfd = 1000 + fz_below(t, 1000); fwant = ESRCH; break;
@@ -132,8 +135,10 @@ static void do_register(struct fz_thread *t)
 		else
 			r->gpu = 64 + fz_below(t, 1u << 31);
 	}
-	if (!want)
-		want = pwant ? pwant : fwant;
+	if (!want)	/* the lookup, then the pidfd, then the kernel thread */
+		want = pwant == ESRCH || !fwant ? pwant : fwant;
+	if (!want)	/* a valid request may still meet EBUSY, ... */
+		want = FZ_ANY;
 	if (fz_chance(t, 3)) {
 		arg = NULL;
 		want = EFAULT;
@@ -247,11 +252,17 @@ void fz_sched_op(struct fz_thread *t)
 
 static void do_fork(struct fz_thread *t)
 {
+	long budget;
 	int i, st;
 	pid_t pid;
 
 	for (i = 0; i < FZ_ALLOCS; i++)
 		t->allocs[i].dirty = 1;	/* the child may write */
+	/* the child's operations come out of this thread's budget */
+	budget = 20 + fz_below(t, 200);
+	if (budget > t->ops_left)
+		budget = t->ops_left;
+	t->ops_left -= budget;
 	t->rng ^= fz_rand(t);
 	pid = fork();
 	if (!pid) {
@@ -262,7 +273,7 @@ static void do_fork(struct fz_thread *t)
 		for (i = 0; i < FZ_MAPS; i++)
 			if (t->maps[i].dontfork & FZ_MAP_DONTFORK)
 				t->maps[i].addr = NULL;
-		t->ops_left = 20 + fz_below(t, 200);
+		t->ops_left = budget;
 		fz_run_ops(t);
 		_exit(0);
 	}
