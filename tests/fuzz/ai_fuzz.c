@@ -139,6 +139,9 @@ void fz_run_ops(struct fz_thread *t)
 		unsigned int r = fz_below(t, 100);
 
 		__atomic_fetch_add(&fz->ops, 1, __ATOMIC_RELAXED);
+		if (t->child)
+			__atomic_fetch_add(&fz->child_ops[t->id % FZ_MAXTHREADS], 1,
+					   __ATOMIC_RELAXED);
 		if (r < 55)
 			fz_mem_op(t);
 		else if (r < 85)

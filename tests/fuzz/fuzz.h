@@ -24,6 +24,7 @@ enum fz_cmd {
 #define FZ_NERR		140	/* errno values counted; index 0 is success */
 #define FZ_NMSG		32
 #define FZ_MSGLEN	200
+#define FZ_MAXTHREADS	256
 
 /* In a MAP_SHARED anonymous mapping: every process and thread adds to it. */
 struct fz_shared {
@@ -31,6 +32,7 @@ struct fz_shared {
 	unsigned long failures;
 	unsigned long ops;
 	unsigned long sigbus;
+	unsigned long child_ops[FZ_MAXTHREADS];	/* ran by forked children */
 	unsigned int nmsg;
 	char msg[FZ_NMSG][FZ_MSGLEN];
 };

@@ -252,17 +252,17 @@ void fz_sched_op(struct fz_thread *t)
 
 static void do_fork(struct fz_thread *t)
 {
+	unsigned long ran;
 	long budget;
 	int i, st;
 	pid_t pid;
 
 	for (i = 0; i < FZ_ALLOCS; i++)
 		t->allocs[i].dirty = 1;	/* the child may write */
-	/* the child's operations come out of this thread's budget */
 	budget = 20 + fz_below(t, 200);
 	if (budget > t->ops_left)
 		budget = t->ops_left;
-	t->ops_left -= budget;
+	ran = __atomic_load_n(&fz->child_ops[t->id % FZ_MAXTHREADS], __ATOMIC_RELAXED);
 	t->rng ^= fz_rand(t);
 	pid = fork();
 	if (!pid) {
@@ -283,6 +283,9 @@ static void do_fork(struct fz_thread *t)
 	usleep(fz_below(t, 20000));
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
+	/* what the child ran comes out of this thread's budget */
+	t->ops_left -= __atomic_load_n(&fz->child_ops[t->id % FZ_MAXTHREADS],
+				       __ATOMIC_RELAXED) - ran;
 	if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
 		fz_fail(t, "forked child died of signal %d", WTERMSIG(st));
 }
