@@ -2,14 +2,15 @@
 /*
  * ai_fuzz - an ABI-aware fuzzer for /dev/ai_mem and /dev/ai_sched.
  *
- *   ai_fuzz [-s SEED] [-n OPS] [-t SECONDS] [-p PROCS] [-j THREADS]
+ *   ai_fuzz [-s SEED] [-n OPS] [-t SECONDS] [-p PROCS] [-j THREADS] [-d]
  *
  * PROCS worker processes of THREADS threads each run their share of OPS
  * random operations (ioctls with random, borderline and garbage arguments,
  * mmap family calls on ai_mem mappings, page touches, fork + kill -9, dup,
  * SCM_RIGHTS, close racing an ioctl), each thread from its own generator
  * seeded from SEED, so a run's operation sequence per thread is reproducible
- * from the printed seed (their interleaving is not). Any ioctl errno outside
+ * from the printed seed (their interleaving is not; -d -p 1 -j 1, with no
+ * fork and no close race, repeats a whole run errno for errno). Any ioctl errno outside
  * the documented set of its command, an errno other than the one the ABI
  * prescribes for a defect, a SIGBUS on a live buffer or a non-zero first read
  * is a failure. At the end, TAP: the pool is whole again, ai_sched holds no
@@ -318,15 +319,16 @@ int main(int argc, char **argv)
 	pid_t *pids;
 
 	seed = (uint64_t)time(NULL);
-	while ((opt = getopt(argc, argv, "s:n:t:p:j:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:p:j:d")) != -1) {
 		switch (opt) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': ops = atol(optarg); break;
 		case 't': secs = atof(optarg); break;
 		case 'p': procs = atoi(optarg); break;
 		case 'j': nthreads = atoi(optarg); break;
+		case 'd': fz_forks = 0; break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-n OPS] [-t SECONDS] [-p PROCS] [-j THREADS]\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-n OPS] [-t SECONDS] [-p PROCS] [-j THREADS] [-d]\n",
 				argv[0]);
 			return 2;
 		}
@@ -335,8 +337,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (secs > 0 && ops == 0)
 		ops = 1L << 50;
-	diag("ai_fuzz -s %llu -n %ld -t %g -p %d -j %d", (unsigned long long)seed,
-	     ops, secs, procs, nthreads);
+	diag("ai_fuzz -s %llu -n %ld -t %g -p %d -j %d%s", (unsigned long long)seed,
+	     ops, secs, procs, nthreads, fz_forks ? "" : " -d");
 	fz = mmap(NULL, sizeof(*fz), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (fz == MAP_FAILED)

@@ -78,7 +78,7 @@ struct fz_thread {
 extern struct fz_shared *fz;
 extern long fz_pool_blocks;
 extern int fz_nr_nodes;
-extern int fz_forks;
+extern int fz_forks;	/* 0 (-d): no fork and no close race */
 extern __thread sigjmp_buf *fz_jmp;
 
 uint64_t fz_rand(struct fz_thread *t);

@@ -370,6 +370,8 @@ void fz_proc_op(struct fz_thread *t)
 
 	if (t->memfd[slot] < 0)
 		return;
+	if (!fz_forks && (r < 25 || r >= 75))
+		r = 25 + r % 50;	/* -d: only what repeats exactly */
 	if (r < 25 && !t->child) {
 		do_fork(t);
 	} else if (r < 50) {
