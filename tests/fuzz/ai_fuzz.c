@@ -244,7 +244,8 @@ static unsigned long long start_time(int pid)
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	if (p) {
 		/* field 22 is starttime; p points at the end of field 2 */
 		for (i = 2; i < 22 && p; i++)
 			p = strchr(p + 1, ' ');
@@ -321,12 +322,24 @@ int main(int argc, char **argv)
 	seed = (uint64_t)time(NULL);
 	while ((opt = getopt(argc, argv, "s:n:t:p:j:d")) != -1) {
 		switch (opt) {
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'n': ops = atol(optarg); break;
-		case 't': secs = atof(optarg); break;
-		case 'p': procs = atoi(optarg); break;
-		case 'j': nthreads = atoi(optarg); break;
-		case 'd': fz_forks = 0; break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			ops = atol(optarg);
+			break;
+		case 't':
+			secs = atof(optarg);
+			break;
+		case 'p':
+			procs = atoi(optarg);
+			break;
+		case 'j':
+			nthreads = atoi(optarg);
+			break;
+		case 'd':
+			fz_forks = 0;
+			break;
 		default:
 			fprintf(stderr, "usage: %s [-s SEED] [-n OPS] [-t SECONDS] [-p PROCS] [-j THREADS] [-d]\n",
 				argv[0]);
@@ -335,10 +348,10 @@ int main(int argc, char **argv)
 	}
 	if (procs < 1 || nthreads < 1 || ops < 0)
 		return 2;
-	if (secs > 0 && ops == 0)
-		ops = 1L << 50;
 	diag("ai_fuzz -s %llu -n %ld -t %g -p %d -j %d%s", (unsigned long long)seed,
 	     ops, secs, procs, nthreads, fz_forks ? "" : " -d");
+	if (secs > 0 && ops == 0)
+		ops = 1L << 50;	/* -n 0 -t S: time only */
 	fz = mmap(NULL, sizeof(*fz), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (fz == MAP_FAILED)

@@ -69,23 +69,6 @@ void *fz_argbuf(void)
 	return argbuf;
 }
 
-int fz_open_mem(struct fz_thread *t, int slot)
-{
-	int i;
-
-	for (i = 0; i < FZ_ALLOCS; i++)
-		if (t->allocs[i].live && t->allocs[i].fd == slot) {
-			if (t->allocs[i].live != A_FREED)
-				t->allocs[i].live = A_ORPHAN;
-		}
-	if (t->memfd[slot] >= 0)
-		close(t->memfd[slot]);
-	t->inherited[slot] = 0;
-	t->memfd[slot] = open("/dev/ai_mem",
-			      (slot == FZ_FDS - 1 ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	return t->memfd[slot];
-}
-
 static int find_alloc(struct fz_thread *t, int slot, uint64_t off)
 {
 	int i;
@@ -127,6 +110,23 @@ static void gc_alloc(struct fz_thread *t, int ai)
 		t->allocs[ai].live = A_NONE;
 }
 
+int fz_open_mem(struct fz_thread *t, int slot)
+{
+	int i;
+
+	for (i = 0; i < FZ_ALLOCS; i++)
+		if (t->allocs[i].live == A_LIVE && t->allocs[i].fd == slot) {
+			t->allocs[i].live = A_ORPHAN;
+			gc_alloc(t, i);
+		}
+	if (t->memfd[slot] >= 0)
+		close(t->memfd[slot]);
+	t->inherited[slot] = 0;
+	t->memfd[slot] = open("/dev/ai_mem",
+			      (slot == FZ_FDS - 1 ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	return t->memfd[slot];
+}
+
 /* An offset that names no live allocation of @slot. */
 static uint64_t dead_offset(struct fz_thread *t, int slot)
 {
@@ -142,11 +142,16 @@ static uint64_t dead_offset(struct fz_thread *t, int slot)
 static uint64_t rand_length(struct fz_thread *t)
 {
 	switch (fz_below(t, 10)) {
-	case 0: return PG - 1 + fz_below(t, 3);
-	case 1: return 1 + fz_below(t, PG);
-	case 2: return fz_below(t, 512) * PG + fz_below(t, 2);
-	case 3: return fz_below(t, fz_pool_blocks / 4 + 1) * PG;
-	default: return (1 + fz_below(t, 16)) * PG;
+	case 0:
+		return PG - 1 + fz_below(t, 3);
+	case 1:
+		return 1 + fz_below(t, PG);
+	case 2:
+		return fz_below(t, 512) * PG + fz_below(t, 2);
+	case 3:
+		return fz_below(t, fz_pool_blocks / 4 + 1) * PG;
+	default:
+		return (1 + fz_below(t, 16)) * PG;
 	}
 }
 
@@ -164,13 +169,27 @@ static void do_alloc(struct fz_thread *t, int slot)
 	if (!want && fz_chance(t, 30)) {
 		want = EINVAL;
 		switch (fz_below(t, 7)) {
-		case 0: a->length = 0; break;
-		case 1: a->flags |= 2u << fz_below(t, 31); break;
-		case 2: a->__reserved = 1 + fz_below(t, 0xfffffffe); break;
-		case 3: a->node = -2 - (int)fz_below(t, 1u << 30); break;
-		case 4: a->node = 4096 + fz_below(t, 1u << 30); break;
-		case 5: a->node = -1; a->flags = AI_MEM_ALLOC_STRICT_NODE; break;
-		default: a->length = fz_pool_blocks * PG + 1 + fz_below(t, 1UL << 40);
+		case 0:
+			a->length = 0;
+			break;
+		case 1:
+			a->flags |= 2u << fz_below(t, 31);
+			break;
+		case 2:
+			a->__reserved = 1 + fz_below(t, 0xfffffffe);
+			break;
+		case 3:
+			a->node = -2 - (int)fz_below(t, 1u << 30);
+			break;
+		case 4:
+			a->node = 4096 + fz_below(t, 1u << 30);
+			break;
+		case 5:
+			a->node = -1;
+			a->flags = AI_MEM_ALLOC_STRICT_NODE;
+			break;
+		default:
+			a->length = fz_pool_blocks * PG + 1 + fz_below(t, 1UL << 40);
 		}
 	}
 	if (fz_chance(t, 3)) {
@@ -303,16 +322,24 @@ static void do_mmap(struct fz_thread *t)
 	if (fz_chance(t, 30)) {
 		want = EINVAL;
 		switch (fz_below(t, 5)) {
-		case 0: flags = MAP_PRIVATE; break;
-		case 1: prot |= PROT_EXEC; want = EPERM; break;
-		case 2: len = t->allocs[ai].length + PG * (1 + fz_below(t, 64)); break;
+		case 0:
+			flags = MAP_PRIVATE;
+			break;
+		case 1:
+			prot |= PROT_EXEC;
+			want = EPERM;
+			break;
+		case 2:
+			len = t->allocs[ai].length + PG * (1 + fz_below(t, 64));
+			break;
 		case 3:
 			if (t->allocs[ai].length > PG) {
 				off += PG * (1 + fz_below(t, t->allocs[ai].length / PG - 1));
 				break;
 			}
 			/* fall through */
-		default: off = dead_offset(t, slot) & ~(PG - 1);
+		default:
+			off = dead_offset(t, slot) & ~(PG - 1);
 		}
 	}
 	p = mmap(NULL, len, prot, flags, t->memfd[slot], off);

@@ -78,19 +78,34 @@ static int pick_pid(struct fz_thread *t, int *want, int *safe)
 	*want = 0;
 	*safe = 1;
 	switch (fz_below(t, 11)) {
-	case 0: return 0;
-	case 1: return getpid();
+	case 0:
+		return 0;
+	case 1:
+		return getpid();
 	case 2:
 		if (tid != getpid())
 			*want = ESRCH;	/* a thread id, not a thread-group id */
 		return tid;
-	case 3: *safe = 0; return getppid();
-	case 4: *safe = 0; return 1;
-	case 5: *want = ESRCH; return -1 - (int)fz_below(t, 1u << 31);
-	case 6: *want = ESRCH; return 4194305 + fz_below(t, 1u << 30);
-	case 7: *want = EINVAL; return 2;	/* kthreadd */
-	case 8: *want = FZ_ANY; return t->deadpid;
-	default: return t->pet;
+	case 3:
+		*safe = 0;
+		return getppid();
+	case 4:
+		*safe = 0;
+		return 1;
+	case 5:
+		*want = ESRCH;
+		return -1 - (int)fz_below(t, 1u << 31);
+	case 6:
+		*want = ESRCH;
+		return 4194305 + fz_below(t, 1u << 30);
+	case 7:	/* kthreadd */
+		*want = EINVAL;
+		return 2;
+	case 8:
+		*want = FZ_ANY;
+		return t->deadpid;
+	default:
+		return t->pet;
 	}
 }
 
@@ -113,10 +128,21 @@ static void do_register(struct fz_thread *t)
 			r->pidfd = t->petfd;
 			fwant = r->pid == t->pet && t->petfd >= 0 ? 0 : ESRCH;
 			break;
-		case 1: r->pidfd = t->deadfd; fwant = ESRCH; break;
-		case 2: r->pidfd = t->schedfd; fwant = ESRCH; break;
-		case 3: r->pidfd = 1000 + fz_below(t, 1000); fwant = ESRCH; break;
-		default: r->pidfd = fz_rand(t); fwant = ESRCH;
+		case 1:
+			r->pidfd = t->deadfd;
+			fwant = ESRCH;
+			break;
+		case 2:
+			r->pidfd = t->schedfd;
+			fwant = ESRCH;
+			break;
+		case 3:
+			r->pidfd = 1000 + fz_below(t, 1000);
+			fwant = ESRCH;
+			break;
+		default:
+			r->pidfd = fz_rand(t);
+			fwant = ESRCH;
 		}
 		if (r->pidfd < 0 && fz_chance(t, 50))
 			r->pidfd = 0;
@@ -176,9 +202,14 @@ static void do_util(struct fz_thread *t)
 	g->util = fz_below(t, 101);
 	if (!want && fz_chance(t, 15)) {
 		switch (fz_below(t, 3)) {
-		case 0: g->flags = 1u << fz_below(t, 32); break;
-		case 1: g->gpu = 64 + fz_below(t, 1u << 31); break;
-		default: g->util = 101 + fz_below(t, 1u << 31);
+		case 0:
+			g->flags = 1u << fz_below(t, 32);
+			break;
+		case 1:
+			g->gpu = 64 + fz_below(t, 1u << 31);
+			break;
+		default:
+			g->util = 101 + fz_below(t, 1u << 31);
 		}
 		want = EINVAL;
 	}
@@ -214,8 +245,12 @@ static void do_sched_badcmd(struct fz_thread *t)
 	unsigned long cmd;
 
 	switch (fz_below(t, 3)) {
-	case 0: cmd = _IO(AI_SCHED_IOC_MAGIC, 5 + fz_below(t, 251)); break;
-	case 1: cmd = _IO(0xBA, fz_below(t, 8)); break;	/* version 1 */
+	case 0:
+		cmd = _IO(AI_SCHED_IOC_MAGIC, 5 + fz_below(t, 251));
+		break;
+	case 1:	/* version 1 */
+		cmd = _IO(0xBA, fz_below(t, 8));
+		break;
 	default:
 		cmd = _IOC(1 + fz_below(t, 3), AI_SCHED_IOC_MAGIC,
 			   fz_below(t, 5), 1 + fz_below(t, 100));
@@ -306,9 +341,11 @@ static int pass_fd(int fd, int keep)
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	if (sendmsg(sv[0], &mh, 0) == 1 && keep &&
-	    recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC) == 1 &&
-	    (cm = CMSG_FIRSTHDR(&mh)) && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&got, CMSG_DATA(cm), sizeof(int));
+	    recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC) == 1) {
+		cm = CMSG_FIRSTHDR(&mh);
+		if (cm && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&got, CMSG_DATA(cm), sizeof(int));
+	}
 	close(sv[0]);
 	close(sv[1]);	/* unreceived: the descriptor dies in flight */
 	return keep ? got : 0;
