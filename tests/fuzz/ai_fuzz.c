@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -44,7 +45,7 @@ __thread sigjmp_buf *fz_jmp;
 static const char *const cmd_name[C_NR] = {
 	"ALLOC", "FREE", "INFO", "mem-badcmd", "REGISTER", "UNREGISTER",
 	"SET_GPU_UTIL", "QUERY", "sched-badcmd", "mmap", "munmap", "mremap",
-	"mprotect", "madvise", "touch", "fork", "dup", "scm_rights",
+	"mprotect", "madvise", "touch", "process_vm", "fork", "dup", "scm_rights",
 	"close-race",
 };
 
@@ -231,6 +232,7 @@ static int sched_rows(void)
 struct nice_snap {
 	int pid;
 	int nice;
+	int policy;
 	unsigned long long start;
 };
 
@@ -280,6 +282,7 @@ static int snapshot(struct nice_snap *s)
 			if (errno)
 				continue;
 			s[n].pid = tid;
+			s[n].policy = sched_getscheduler(tid);
 			s[n].start = start_time(tid);
 			n++;
 		}
@@ -421,12 +424,15 @@ int main(int argc, char **argv)
 		for (j = 0; j < na; j++)
 			if (after[j].pid == before[i].pid &&
 			    after[j].start == before[i].start &&
-			    after[j].nice != before[i].nice) {
-				diag("  task %d: nice %d before, %d after", before[i].pid,
-				     before[i].nice, after[j].nice);
+			    (after[j].nice != before[i].nice ||
+			     after[j].policy != before[i].policy)) {
+				diag("  task %d: nice %d policy %d before, %d %d after",
+				     before[i].pid, before[i].nice, before[i].policy,
+				     after[j].nice, after[j].policy);
 				changed++;
 			}
-	ok(!changed, "every task alive before and after has its nice back (%d tasks)", nb);
+	ok(!changed, "every task alive before and after has its nice and policy back (%d tasks)",
+	   nb);
 	diag("seed %llu", (unsigned long long)seed);
 	return tap_done();
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include "fuzz.h"
 
 #define PG		4096UL
@@ -431,6 +432,33 @@ static void do_mm(struct fz_thread *t, int mi)
 	}
 }
 
+/*
+ * process_vm_readv/writev of one byte of the mapping, on ourselves: the
+ * pages go through get_user_pages(), which must fail with EFAULT once the
+ * buffer is freed and work while it lives.
+ */
+static void do_pvm(struct fz_thread *t, int mi)
+{
+	static const int errs[] = { 0 };
+	struct fz_map *m = &t->maps[mi];
+	struct fz_alloc *al = &t->allocs[m->alloc];
+	int wr = (rw_prot(m) & PROT_WRITE) && fz_chance(t, 50);
+	char c = 0x33;
+	struct iovec local = { .iov_base = &c, .iov_len = 1 };
+	struct iovec remote = { .iov_base = m->addr + fz_below(t, m->len), .iov_len = 1 };
+	ssize_t n;
+
+	n = wr ? process_vm_writev(getpid(), &local, 1, &remote, 1, 0) :
+		 process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (fz_check(t, C_PVM, n < 0 ? -1 : 0, errno, errs,
+		     al->live == A_FREED ? EFAULT : 0))
+		return;
+	if (wr)
+		al->dirty = 1;
+	else if (!al->dirty && c)
+		fz_fail(t, "process_vm_readv of a fresh buffer reads %#x", c & 0xff);
+}
+
 static void do_touch(struct fz_thread *t, int mi)
 {
 	struct fz_map *m = &t->maps[mi];
@@ -487,6 +515,8 @@ void fz_mem_op(struct fz_thread *t)
 		do_mmap(t);
 	else if (r < 70 && t->maps[mi].addr)
 		do_mm(t, mi);
+	else if (r < 73 && t->maps[mi].addr)
+		do_pvm(t, mi);
 	else if (r < 98 && t->maps[mi].addr)
 		do_touch(t, mi);
 	else if (r >= 98)
