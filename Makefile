@@ -10,6 +10,7 @@
 #   make check           set up, build, run every test (host + VM, 6.1 + 6.12)
 #   make demo            set up, build, boot the VM and show the whole thing
 #   make bench           benchmarks (results go to build/bench/)
+#   make soak            SOAK_MINUTES (10) of the fuzzer in the VM (SOAK_KERNEL=6.1)
 #
 # DKMS calls `make KERNELRELEASE=<release>`: that selects the kernel to build
 # for. Kbuild itself never reads this file (it reads Kbuild).
@@ -61,12 +62,12 @@ LIBBPF_STATIC := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
 OUT := $(CURDIR)/build/user
 
 .PHONY: all modules modules-all modules-clean user tools tests clean deps check \
-	demo bench install help print-vm-files print-host-tests print-kdir
+	demo bench soak install help print-vm-files print-host-tests print-kdir
 
 all: modules user
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,17p' Makefile
 
 deps:
 	@tests/vm/setup.sh
@@ -121,6 +122,17 @@ demo:
 
 bench:
 	@tests/bench/run.sh
+
+# A long fuzz run (tests/cases/60-fuzz.sh): SOAK_MINUTES (default 10) of
+# ai_fuzz on SOAK_KERNEL (default 6.1; "all" for both), seed AI_FUZZ_SEED
+# (default: the date).
+SOAK_MINUTES ?= 10
+SOAK_KERNEL ?= 6.1
+soak:
+	AI_VM_ENV="AI_SOAK_MINUTES=$(SOAK_MINUTES) $(if $(AI_FUZZ_SEED),AI_FUZZ_SEED=$(AI_FUZZ_SEED))" \
+	AI_CASE_TIMEOUT=$$(( $(SOAK_MINUTES) * 60 + 300 )) \
+	AI_VM_TIMEOUT=$$(( $(SOAK_MINUTES) * 60 + 900 )) \
+	tests/vm/run.sh --kernel $(SOAK_KERNEL) --cases fuzz
 
 # For tests/vm/mkinitramfs.sh: what user space puts into the VM.
 print-vm-files:

@@ -14,7 +14,9 @@
 # Environment: AI_VM_ACCEL=kvm to use KVM (TCG by default: KVM hangs on
 # some nested set-ups), AI_VM_TIMEOUT (seconds for a whole boot, default
 # 1200), AI_CASE_TIMEOUT (seconds per case, default 300), AI_VM_MEM_MB
-# (default 3072, split over two NUMA nodes; ai_mem needs a 2 GiB pool).
+# (default 3072, split over two NUMA nodes; ai_mem needs a 2 GiB pool),
+# AI_VM_ENV ("NAME=VALUE ...": exported to the in-VM cases, e.g.
+# AI_SOAK_MINUTES for tests/cases/60-fuzz.sh; no blanks in a VALUE).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,6 +73,9 @@ for series in $kernels; do
 	"$ROOT/tests/vm/mkinitramfs.sh" "$rel" "$out/initramfs.gz" || exit 1
 
 	cmdline="console=ttyS0 loglevel=5 panic=-1 ai.mode=$mode ai.cases=$cases ai.timeout=$case_timeout"
+	for kv in ${AI_VM_ENV:-}; do
+		cmdline+=" ai.env.$kv"
+	done
 	qemu=(qemu-system-x86_64 -accel "$accel_opt" -smp 2,sockets=2,cores=1,threads=1 -m "${mem}M"
 		-object "memory-backend-ram,id=m0,size=${half}M"
 		-object "memory-backend-ram,id=m1,size=$((mem - half))M"

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# ai_fuzz (tests/fuzz/): 3 processes x 2 threads drive /dev/ai_mem and
+# /dev/ai_sched with random, borderline and garbage arguments, fork/kill -9,
+# dup, SCM_RIGHTS and close races; then the pool must be whole, ai_sched
+# empty, every nice back, and both modules must unload. The seed is the date
+# (one sequence per day, printed; AI_FUZZ_SEED overrides it, AI_FUZZ_OPS the
+# count; both through run.sh's AI_VM_ENV); reproduce with
+# `ai_fuzz -s SEED -n OPS`. AI_SOAK_MINUTES (`make soak`) turns the bounded
+# run into a timed one. A single-threaded run without forks is made twice
+# and must repeat its errno counts exactly.
+. /lib/tap.sh
+seed=${AI_FUZZ_SEED:-$(date +%Y%m%d)}
+ops=${AI_FUZZ_OPS:-60000}
+t_load ai_sched || exit 1
+t_load ai_mem pool_mb=32 || exit 1
+if [ "${AI_SOAK_MINUTES:-0}" -gt 0 ]; then
+	echo "# soak: $AI_SOAK_MINUTES minutes, seed $seed"
+	t_run /bin/ai_fuzz -s "$seed" -n 0 -t $((AI_SOAK_MINUTES * 60))
+else
+	echo "# fuzz: seed $seed, $ops ops"
+	t_run /bin/ai_fuzz -s "$seed" -n "$ops"
+fi
+for i in 1 2; do
+	/bin/ai_fuzz -s "$seed" -n 3000 -p 1 -j 1 -d > /tmp/fuzz.$i 2>&1
+	echo "# exit status $?" >> /tmp/fuzz.$i
+	cat /tmp/fuzz.$i
+done
+hist() { grep -E '^# [A-Za-z_-]+ +[A-Za-z0-9_]+=|^# exit status' "$1"; }
+hist /tmp/fuzz.1 > /tmp/fuzz.h1
+hist /tmp/fuzz.2 > /tmp/fuzz.h2
+t_check "seed $seed -d: two runs give the same errno counts" cmp /tmp/fuzz.h1 /tmp/fuzz.h2
+t_check "seed $seed -d: both runs pass" grep -qx '# exit status 0' /tmp/fuzz.h1
+t_unload ai_mem
+t_unload ai_sched
+t_done

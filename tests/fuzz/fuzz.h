@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz.h - shared state of ai_fuzz (tests/fuzz/): the random generator,
+ * the per-command errno table in shared memory, and each thread's view of
+ * its descriptors, allocations and mappings.
+ */
+#ifndef AI_FUZZ_H
+#define AI_FUZZ_H
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <linux/ai_mem.h>
+#include <linux/ai_sched.h>
+
+enum fz_cmd {
+	C_ALLOC, C_FREE, C_INFO, C_MEM_BADCMD,
+	C_REG, C_UNREG, C_UTIL, C_QUERY, C_SCHED_BADCMD,
+	C_MMAP, C_MUNMAP, C_MREMAP, C_MPROTECT, C_MADVISE,
+	C_TOUCH, C_PVM, C_FORK, C_DUP, C_SCM, C_RACE,
+	C_NR
+};
+
+#define FZ_NERR		140	/* errno values counted; index 0 is success */
+#define FZ_NMSG		32
+#define FZ_MSGLEN	200
+#define FZ_MAXTHREADS	256
+
+/* In a MAP_SHARED anonymous mapping: every process and thread adds to it. */
+struct fz_shared {
+	unsigned long count[C_NR][FZ_NERR];
+	unsigned long failures;
+	unsigned long ops;
+	unsigned long sigbus;
+	unsigned long child_ops[FZ_MAXTHREADS];	/* ran by forked children */
+	unsigned int nmsg;
+	char msg[FZ_NMSG][FZ_MSGLEN];
+};
+
+#define FZ_FDS		4
+#define FZ_ALLOCS	16
+#define FZ_MAPS		16
+
+struct fz_alloc {
+	int fd;			/* index into fz_thread.memfd */
+	int live;
+	int dirty;		/* written through some mapping (or maybe by a child) */
+	uint64_t offset;
+	uint64_t length;	/* rounded up to blocks */
+};
+
+struct fz_map {
+	char *addr;		/* NULL: free slot */
+	size_t len;
+	int alloc;		/* index into fz_thread.allocs */
+	int dontfork;		/* FZ_MAP_DONTFORK | FZ_MAP_RDONLY */
+};
+#define FZ_MAP_DONTFORK	1
+#define FZ_MAP_RDONLY	2
+
+struct fz_thread {
+	uint64_t rng;
+	int id;			/* global thread number */
+	int child;		/* running in a forked child */
+	int memfd[FZ_FDS];	/* -1: closed; memfd[FZ_FDS - 1] is read-only */
+	int inherited[FZ_FDS];	/* in a child: a descriptor of the parent's */
+	int schedfd;
+	int pet;		/* a sleeping child process, target of REGISTER */
+	int petfd;		/* its pidfd, or -1 */
+	int deadpid;		/* a reaped child's pid */
+	int deadfd;		/* a pidfd of that dead child, or -1 */
+	struct fz_alloc allocs[FZ_ALLOCS];
+	struct fz_map maps[FZ_MAPS];
+	long ops_left;
+	double deadline;
+};
+
+extern struct fz_shared *fz;
+extern long fz_pool_blocks;
+extern int fz_nr_nodes;
+extern int fz_forks;	/* 0 (-d): no fork and no close race */
+extern __thread sigjmp_buf *fz_jmp;
+
+uint64_t fz_rand(struct fz_thread *t);
+static inline uint64_t fz_below(struct fz_thread *t, uint64_t n)
+{
+	return n ? fz_rand(t) % n : 0;
+}
+static inline int fz_chance(struct fz_thread *t, int pct)
+{
+	return (int)fz_below(t, 100) < pct;
+}
+
+double fz_now(void);
+void fz_fail(struct fz_thread *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Count one result; returns its errno (0 on success). */
+int fz_count_(enum fz_cmd c, long rv, int err);
+/*
+ * A call's result: its errno must be @want (FZ_ANY: any), and one of
+ * @allowed (0-terminated). Returns the errno, 0 on success.
+ */
+int fz_check_(struct fz_thread *t, enum fz_cmd c, long rv, int err,
+	      const int *allowed, int want);
+/* errno read after @expr ran (argument evaluation order is unspecified) */
+#define fz_count(c, expr, unused) ({					\
+	long __rv = (long)(expr);					\
+	fz_count_(c, __rv, errno); })
+#define fz_check(t, c, expr, unused, allowed, want) ({			\
+	long __rv = (long)(expr);					\
+	fz_check_(t, c, __rv, errno, allowed, want); })
+
+int fz_open_mem(struct fz_thread *t, int slot);
+int fz_pick_size(struct fz_thread *t, size_t ssz, size_t ver0);
+void *fz_argbuf(void);
+void fz_do_free(struct fz_thread *t, int slot, int fd);
+void fz_do_info(struct fz_thread *t, int fd);
+void fz_mem_op(struct fz_thread *t);
+void fz_sched_op(struct fz_thread *t);
+void fz_proc_op(struct fz_thread *t);
+void fz_thread_init(struct fz_thread *t);
+void fz_thread_fini(struct fz_thread *t);
+void fz_run_ops(struct fz_thread *t);
+
+/* want: the one errno an op must give, FZ_ANY: anything allowed, 0: success */
+#define FZ_ANY		(-1)
+
+#endif /* AI_FUZZ_H */
