@@ -28,7 +28,10 @@
 /* user_max_mb in blocks; 0: none. */
 unsigned int ai_mem_user_max_mb;
 
-/* Users holding blocks, by kuid; a row lives while it has blocks. */
+/*
+ * Users holding blocks or open files, by kuid; a row lives while it has
+ * blocks charged or an open file refers to it.
+ */
 static DEFINE_HASHTABLE(ai_mem_users, 6);
 static DEFINE_MUTEX(ai_mem_users_lock);	/* protects ai_mem_users, rows */
 
@@ -48,13 +51,74 @@ static unsigned long ai_mem_user_cap(void)
 	       (20 - PAGE_SHIFT);
 }
 
+/* A new row for @user; caller holds ai_mem_users_lock and allocated @u. */
+static struct ai_mem_user *ai_mem_user_add(struct ai_mem_user *u,
+					   struct user_struct *user)
+{
+	u->user = get_uid(user);
+	hash_add(ai_mem_users, &u->link, __kuid_val(user->uid));
+	return u;
+}
+
+/* Caller holds ai_mem_users_lock. */
+static void ai_mem_user_maybe_free(struct ai_mem_user *u)
+{
+	if (u->blocks || u->files)
+		return;
+	hash_del(&u->link);
+	free_uid(u->user);
+	kfree(u);
+}
+
 /*
- * Charge @n blocks to the current user. -EDQUOT when user_max_mb or
- * RLIMIT_MEMLOCK (without CAP_IPC_LOCK) would be exceeded; capable() is
- * asked only then, so that callers within their limit cause no
- * capability audit.
+ * The current user's row, kept while the file that calls this is open
+ * (ai_mem_user_put() at release), so that the user's charges need no
+ * allocation and no lookup while it works through that file.
  */
-int ai_mem_charge(unsigned long n, struct ai_mem_user **out)
+struct ai_mem_user *ai_mem_user_get(void)
+{
+	struct user_struct *user = current_user();
+	struct ai_mem_user *u, *fresh;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	if (!fresh)
+		return NULL;
+	mutex_lock(&ai_mem_users_lock);
+	u = ai_mem_user_find(user);
+	if (!u) {
+		u = ai_mem_user_add(fresh, user);
+		fresh = NULL;
+	}
+	u->files++;
+	mutex_unlock(&ai_mem_users_lock);
+	kfree(fresh);
+	return u;
+}
+
+void ai_mem_user_put(struct ai_mem_user *u)
+{
+	mutex_lock(&ai_mem_users_lock);
+	u->files--;
+	ai_mem_user_maybe_free(u);
+	mutex_unlock(&ai_mem_users_lock);
+}
+
+/* @hint's row if it is the current user's, else the current user's. */
+static struct ai_mem_user *ai_mem_user_current(struct ai_mem_user *hint)
+{
+	struct user_struct *user = current_user();
+
+	return hint && hint->user == user ? hint : ai_mem_user_find(user);
+}
+
+/*
+ * Charge @n blocks to the current user (@hint: the row of the file's
+ * opener, the usual case). -EDQUOT when user_max_mb or RLIMIT_MEMLOCK
+ * (without CAP_IPC_LOCK) would be exceeded; capable() is asked only then,
+ * and once, so that callers within their limit cause no capability audit.
+ */
+int ai_mem_charge(struct ai_mem_user *hint, unsigned long n,
+		  struct ai_mem_user **out)
 {
 	struct user_struct *user = current_user();
 	unsigned long cap = ai_mem_user_cap(), limit, cur;
@@ -63,9 +127,9 @@ int ai_mem_charge(unsigned long n, struct ai_mem_user **out)
 	int ret = 0;
 
 	mutex_lock(&ai_mem_users_lock);
-	u = ai_mem_user_find(user);
+	u = ai_mem_user_current(hint);
 	if (!u) {
-		/* A user's first charge: allocate its row unlocked. */
+		/* A user other than the opener: allocate its row unlocked. */
 		mutex_unlock(&ai_mem_users_lock);
 		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
 		if (!fresh)
@@ -90,10 +154,8 @@ int ai_mem_charge(unsigned long n, struct ai_mem_user **out)
 	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + n));
 
 	if (!u) {
-		u = fresh;
+		u = ai_mem_user_add(fresh, user);
 		fresh = NULL;
-		u->user = get_uid(user);
-		hash_add(ai_mem_users, &u->link, __kuid_val(user->uid));
 	}
 	u->blocks += n;
 	*out = u;
@@ -109,11 +171,7 @@ void ai_mem_uncharge(struct ai_mem_user *u, unsigned long n)
 	mutex_lock(&ai_mem_users_lock);
 	atomic_long_sub(n, &u->user->locked_vm);
 	u->blocks -= n;
-	if (!u->blocks) {
-		hash_del(&u->link);
-		free_uid(u->user);
-		kfree(u);
-	}
+	ai_mem_user_maybe_free(u);
 	mutex_unlock(&ai_mem_users_lock);
 }
 
@@ -121,9 +179,9 @@ void ai_mem_uncharge(struct ai_mem_user *u, unsigned long n)
  * What the current user holds and the most it may hold now (for INFO);
  * AI_MEM_NO_LIMIT as @limit when no cap applies.
  */
-void ai_mem_charge_query(unsigned long *blocks, unsigned long *limit)
+void ai_mem_charge_query(struct ai_mem_user *hint, unsigned long *blocks,
+			 unsigned long *limit)
 {
-	struct user_struct *user = current_user();
 	unsigned long cap = ai_mem_user_cap(), rl = ULONG_MAX;
 	struct ai_mem_user *u;
 
@@ -135,7 +193,7 @@ void ai_mem_charge_query(unsigned long *blocks, unsigned long *limit)
 	*limit = min(cap ? cap : ULONG_MAX, rl);
 
 	mutex_lock(&ai_mem_users_lock);
-	u = ai_mem_user_find(user);
+	u = ai_mem_user_current(hint);
 	*blocks = u ? u->blocks : 0;
 	mutex_unlock(&ai_mem_users_lock);
 }
@@ -150,7 +208,7 @@ void ai_mem_users_show(struct seq_file *m, bool all, kuid_t self)
 	seq_puts(m, "UID\tCHARGED_BLOCKS\n");
 	mutex_lock(&ai_mem_users_lock);
 	hash_for_each(ai_mem_users, bkt, u, link) {
-		if (!all && !uid_eq(u->user->uid, self))
+		if (!u->blocks || (!all && !uid_eq(u->user->uid, self)))
 			continue;
 		seq_printf(m, "%u\t%lu\n", from_kuid_munged(ns, u->user->uid),
 			   u->blocks);

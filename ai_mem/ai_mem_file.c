@@ -235,7 +235,7 @@ static long ai_mem_ioc_alloc(struct file *file, void __user *uarg)
 
 	if (!ai_mem_pool_may_get(n, nid, strict))
 		return -ENOMEM;
-	ret = ai_mem_charge(n, &charge);
+	ret = ai_mem_charge(f->opener, n, &charge);
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
@@ -326,7 +326,7 @@ static long ai_mem_ioc_info(struct file *file, void __user *uarg)
 	if (info.flags)
 		return -EINVAL;
 
-	ai_mem_charge_query(&user_blocks, &limit);
+	ai_mem_charge_query(f->opener, &user_blocks, &limit);
 	memset(&info, 0, sizeof(info));
 	info.size = min_t(u32, usize, sizeof(info));
 	info.pool_bytes = (u64)pool->total * AI_MEM_BLOCK_SIZE;
@@ -368,10 +368,11 @@ static int ai_mem_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	f->mapping = kzalloc(sizeof(*f->mapping), GFP_KERNEL_ACCOUNT);
-	if (!f->mapping) {
-		kfree(f);
-		return -ENOMEM;
-	}
+	if (!f->mapping)
+		goto err_f;
+	f->opener = ai_mem_user_get();
+	if (!f->opener)
+		goto err_mapping;
 	/* Our VMAs link here, not into the device inode's shared mapping. */
 	address_space_init_once(f->mapping);
 	f->mapping->host = inode;
@@ -389,6 +390,12 @@ static int ai_mem_open(struct inode *inode, struct file *file)
 	list_add_tail(&f->link, &ai_mem_files);
 	mutex_unlock(&ai_mem_files_lock);
 	return 0;
+
+err_mapping:
+	kfree(f->mapping);
+err_f:
+	kfree(f);
+	return -ENOMEM;
 }
 
 /*
@@ -427,6 +434,7 @@ static int ai_mem_release(struct inode *inode, struct file *file)
 		cond_resched();
 	}
 	WARN_ON(f->nr_blocks || f->mapped_bytes);
+	ai_mem_user_put(f->opener);
 	put_pid(f->pid);
 	mutex_destroy(&f->lock);
 	kfree(f->mapping);

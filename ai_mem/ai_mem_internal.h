@@ -88,12 +88,15 @@ extern struct ai_mem_pool ai_mem_pool;
  * ones included, until the block is back in the pool. The same pages are
  * charged to the user's locked_vm (RLIMIT_MEMLOCK, as io_uring does), so
  * io_uring and ai_mem share one limit. Protected by the charge
- * table's mutex (ai_mem_charge.c); a record lives while @blocks > 0.
+ * table's mutex (ai_mem_charge.c); a record lives while @blocks > 0 or
+ * @files > 0 (open files whose opener it is keep it, so that charging
+ * through them allocates nothing).
  */
 struct ai_mem_user {
 	struct hlist_node link;
 	struct user_struct *user;	/* reference held */
 	unsigned long blocks;
+	unsigned long files;
 };
 
 /*
@@ -132,9 +135,13 @@ void ai_mem_zero_work(struct work_struct *work);
 void ai_mem_pending_work(struct work_struct *work);
 
 extern unsigned int ai_mem_user_max_mb;
-int ai_mem_charge(unsigned long n, struct ai_mem_user **out);
+struct ai_mem_user *ai_mem_user_get(void);
+void ai_mem_user_put(struct ai_mem_user *u);
+int ai_mem_charge(struct ai_mem_user *hint, unsigned long n,
+		  struct ai_mem_user **out);
 void ai_mem_uncharge(struct ai_mem_user *u, unsigned long n);
-void ai_mem_charge_query(unsigned long *blocks, unsigned long *limit);
+void ai_mem_charge_query(struct ai_mem_user *hint, unsigned long *blocks,
+			 unsigned long *limit);
 void ai_mem_users_show(struct seq_file *m, bool all, kuid_t self);
 
 /* A run of mmap page offsets in one file's space (ai_mem_offsets.c). */
@@ -174,6 +181,7 @@ struct ai_mem_file {
 	struct address_space *mapping;	/* ours; the file's f_mapping */
 	struct pid *pid;		/* thread group that opened it */
 	kuid_t uid;			/* who opened it */
+	struct ai_mem_user *opener;	/* the opener's charge row, held */
 	char comm[TASK_COMM_LEN];
 	struct list_head link;		/* on ai_mem_files, ai_mem_files_lock */
 };
