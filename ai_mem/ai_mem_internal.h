@@ -39,10 +39,10 @@ struct user_struct;
 /*
  * Free blocks of one NUMA node. They sit on two stacks: clean (zeroed,
  * ready to hand out) and dirty (freed, not yet zeroed); the zero worker
- * holds at most one batch between the two (nr_zeroing). @nr_free counts the
- * free blocks nobody has reserved: an allocation reserves its share of a
- * node first and pops the pages after, a batch at a time, so
- * nr_clean + nr_dirty + nr_zeroing >= nr_free always. All fields but
+ * holds at most one batch between the two. @nr_free counts the free blocks
+ * nobody has reserved: an allocation reserves its share of a node first
+ * and pops the pages after, a batch at a time, so nr_clean + nr_dirty +
+ * the worker's batch >= nr_free always. All fields but
  * nid/total/fallback/zero_work are protected by ai_mem_pool.lock.
  */
 struct ai_mem_node {
@@ -51,7 +51,6 @@ struct ai_mem_node {
 	unsigned long nr_free;
 	unsigned long nr_clean;
 	unsigned long nr_dirty;
-	unsigned long nr_zeroing;
 	struct page **clean;		/* [total] */
 	struct page **dirty;		/* [total] */
 	int *fallback;			/* pool node indices, nearest first */

@@ -43,7 +43,6 @@ void ai_mem_zero_work(struct work_struct *work)
 		n = min_t(unsigned long, node->nr_dirty, ARRAY_SIZE(batch));
 		node->nr_dirty -= n;
 		memcpy(batch, node->dirty + node->nr_dirty, n * sizeof(*batch));
-		node->nr_zeroing += n;
 		spin_unlock(&pool->lock);
 		if (!n)
 			return;
@@ -54,7 +53,6 @@ void ai_mem_zero_work(struct work_struct *work)
 		spin_lock(&pool->lock);
 		memcpy(node->clean + node->nr_clean, batch, n * sizeof(*batch));
 		node->nr_clean += n;
-		node->nr_zeroing -= n;
 		WRITE_ONCE(pool->zero_seq, pool->zero_seq + 1);
 		spin_unlock(&pool->lock);
 		if (wq_has_sleeper(&pool->zero_wait))
