@@ -7,9 +7,10 @@
 #   make KVER=6.12       modules against the newest Debian 6.12 headers
 #   make KDIR=/path      modules against any prepared kernel tree
 #   make W=1 / C=1       extra warnings / sparse, as in the kernel
-#   make check           set up, build, run every test (host + VM, 6.1 + 6.12)
+#   make check           set up, build, run every test (host + VM: 6.1, 6.12, debug)
 #   make demo            set up, build, boot the VM and show the whole thing
 #   make bench           benchmarks (results go to build/bench/)
+#   make check-debug     every in-VM case on the debug kernel (KASAN, lockdep, ...)
 #   make soak            SOAK_MINUTES (10) of the fuzzer in the VM (SOAK_KERNEL=6.1)
 #
 # DKMS calls `make KERNELRELEASE=<release>`: that selects the kernel to build
@@ -31,9 +32,11 @@ series_headers = $(firstword \
 	$(shell ls -d /usr/src/linux-headers-$(2)/Makefile 2>/dev/null | sort -V | tail -n 1))
 KDIR_6.1 = $(patsubst %/Makefile,%,$(call series_headers,6.1,6.1.0-*-amd64))
 KDIR_6.12 = $(patsubst %/Makefile,%,$(call series_headers,6.12,6.12.*+deb12-amd64))
+# The reliability tier's debug kernel (tests/vm/debug-kernel.sh publishes it).
+KDIR_debug = $(patsubst %/Makefile,%,$(call series_headers,debug,no-such-release))
 ifeq ($(KDIR),)
 ifneq ($(KVER),)
-ifneq ($(filter 6.1 6.12,$(KVER)),)
+ifneq ($(filter 6.1 6.12 debug,$(KVER)),)
 KDIR := $(KDIR_$(KVER))
 else
 KDIR := $(firstword $(wildcard /lib/modules/$(KVER)/build /usr/src/linux-headers-$(KVER)))
@@ -61,13 +64,13 @@ LIBBPF_STATIC := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
 
 OUT := $(CURDIR)/build/user
 
-.PHONY: all modules modules-all modules-clean user tools tests clean deps check \
+.PHONY: all modules modules-all modules-clean user tools tests clean deps check check-debug \
 	demo bench soak install help print-vm-files print-host-tests print-kdir
 
 all: modules user
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,18p' Makefile
 
 deps:
 	@tests/vm/setup.sh
@@ -117,6 +120,11 @@ clean:
 check:
 	@tests/run-all.sh
 
+# Every in-VM case on the debug kernel at full size (about an hour under
+# TCG; make check runs the attacking cases there, bounded).
+check-debug:
+	@tests/vm/run.sh --kernel debug
+
 demo:
 	@tests/vm/demo.sh
 
@@ -124,8 +132,8 @@ bench:
 	@tests/bench/run.sh
 
 # A long fuzz run (tests/cases/60-fuzz.sh): SOAK_MINUTES (default 10) of
-# ai_fuzz on SOAK_KERNEL (default 6.1; "all" for both), seed AI_FUZZ_SEED
-# (default: the date).
+# ai_fuzz on SOAK_KERNEL (default 6.1; "all" for all three), seed AI_FUZZ_SEED
+# (default: the date). SOAK_KERNEL=debug soaks on the debug kernel.
 SOAK_MINUTES ?= 10
 SOAK_KERNEL ?= 6.1
 soak:

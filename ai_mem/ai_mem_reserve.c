@@ -56,9 +56,18 @@ static void ai_mem_release_pages(struct page **pages, unsigned long n)
 {
 	unsigned long i;
 
-	/* put_page: a page still pinned by someone is freed by its last user. */
-	for (i = 0; i < n; i++)
+	/*
+	 * put_page: a page still pinned by someone is freed by its last user.
+	 * A whole pool is up to millions of pages, and this runs in module
+	 * init and exit on a PREEMPT_VOLUNTARY kernel: yield now and then
+	 * (the debug kernel, where each free also unmaps the page, reported
+	 * a soft lockup here).
+	 */
+	for (i = 0; i < n; i++) {
 		put_page(pages[i]);
+		if (!(i % AI_MEM_BATCH))
+			cond_resched();
+	}
 }
 
 /* Is pool node @a farther from pool node @from than pool node @b? */

@@ -3,15 +3,19 @@
 #
 # run-all.sh - the project's test command (`make check`).
 #
-#   tests/run-all.sh [--no-vm] [--kernel 6.1|6.12|all]
+#   tests/run-all.sh [--no-vm] [--kernel 6.1|6.12|debug|all]
 #
-# 1. set-up (packages, kernel images; idempotent, cached)
-# 2. builds as tests: both modules on 6.1 and 6.12 with W=1 and with sparse
-#    (no warnings allowed), checkpatch on the kernel sources, user space
+# 1. set-up (packages, kernel images, the debug kernel: idempotent, cached;
+#    the debug kernel is built once per machine, tests/vm/debug-kernel.sh)
+# 2. builds as tests: both modules on 6.1 and 6.12 with W=1 and with sparse,
+#    on the debug kernel with W=1 (no warnings allowed), checkpatch on the
+#    kernel sources, user space
 # 3. host tests (HOST_TESTS from the build.mk fragments: unit tests, the
 #    tracer on this machine's kernel, the dashboard under tmux, ...)
-# 4. the harness self-test (proves the VM run goes red on each failure kind)
-# 5. every in-VM case on each kernel
+# 4. the VM jobs, two at a time (TCG runs each VM on one host thread): the
+#    harness self-test on 6.1 (each failure kind goes red) and on the debug
+#    kernel (each detector catches a real bug), and every in-VM case on each
+#    kernel
 # Ends with one line "N passed, N failed, N skipped"; exit status 1 on any
 # failure. Verdicts are kept in build/check/results.txt.
 set -uo pipefail
@@ -21,11 +25,11 @@ cd "$ROOT"
 OUT=build/check
 mkdir -p "$OUT"
 vm=1
-kernels="6.1 6.12"
+kernels="6.1 6.12 debug"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-vm) vm=0 ;;
-	--kernel) kernels=$2; [ "$kernels" = all ] && kernels="6.1 6.12"; shift ;;
+	--kernel) kernels=$2; [ "$kernels" = all ] && kernels="6.1 6.12 debug"; shift ;;
 	*) echo "run-all.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -50,13 +54,29 @@ if ! tests/vm/setup.sh; then
 	exit 1
 fi
 
+has_debug=0
+case " $kernels " in *" debug "*) has_debug=1 ;; esac
+if [ $has_debug -eq 1 ]; then
+	phase "debug kernel ($(tests/vm/debug-kernel.sh --where))"
+	if ! tests/vm/debug-kernel.sh > "$OUT/debug-kernel.log" 2>&1; then
+		echo "FAIL [host] setup: the debug kernel did not build (see $OUT/debug-kernel.log)" |
+			tee -a "$OUT/results.txt"
+		tail -n 5 "$OUT/debug-kernel.log" >&2
+		kernels=${kernels/debug/}
+		has_debug=0
+	fi
+fi
+
 phase "build"
 {
 	echo "@@VM BOOT host"
 	echo "@@BEGIN build"
 	n=0
 	for s in $kernels; do
-		for check in "W=1" "C=2"; do
+		checks="W=1 C=2"
+		# sparse on the debug kernel would repeat the 6.12 run
+		[ "$s" = debug ] && checks="W=1"
+		for check in $checks; do
 			log="$OUT/build-$s-${check%%=*}.log"
 			what="modules build on $s with $check"
 			[ "$check" = C=2 ] && what="sparse is clean on $s"
@@ -111,23 +131,65 @@ phase "host tests"
 } > "$OUT/host.log"
 verdicts host < "$OUT/host.log"
 
-if [ $vm -eq 1 ]; then
-	phase "harness self-test (VM)"
+# One VM job: its verdict lines go to $OUT/job-NAME.txt.
+job_selftest() {
+	local name=harness-selftest
+	[ "$1" = debug ] && name=harness-selftest-debug
 	{
 		echo "@@VM BOOT host"
-		echo "@@BEGIN harness-selftest"
-		tests/vm/selftest.sh 6.1
-		echo "@@END harness-selftest rc=$?"
+		echo "@@BEGIN $name"
+		tests/vm/selftest.sh "$1"
+		echo "@@END $name rc=$?"
 		echo "@@VM DONE"
-	} 2>&1 | verdicts selftest
+	} 2>&1 | awk -v kver=selftest -f tests/vm/report.awk | grep -E '^(PASS|FAIL|SKIP)'
+}
+# On the debug kernel every operation costs 10-50x what it costs on the
+# production kernels under TCG (KASAN, lockdep, kmemleak, and
+# DEBUG_PAGEALLOC's TLB flush on every page freed; docs/reliability.md has
+# the figures): make check runs there the cases that attack the modules
+# (fuzzer, fault injection, kill storms and load cycles, trinity) with
+# bounded counts that fit the 15-minute budget. `make check-debug` runs
+# every case there at full size.
+DEBUG_CASES=${AI_DEBUG_CASES:-fuzz,faultinj,lifecycle,trinity}
+DEBUG_ENV=${AI_DEBUG_ENV:-AI_FUZZ_OPS=2000 AI_FUZZ_DOPS=1000 AI_CYCLES=20 AI_KILLS=200 AI_TRINITY_CALLS=5000 AI_TRINITY_SECS=45}
+job_cases() {
+	local rel
+	if [ "$1" = debug ]; then
+		AI_VM_ENV="$DEBUG_ENV" tests/vm/run.sh --no-build --kernel debug \
+			--cases "$DEBUG_CASES" 2>&1 | grep -E '^(PASS|FAIL|SKIP)'
+	else
+		tests/vm/run.sh --no-build --kernel "$1" 2>&1 | grep -E '^(PASS|FAIL|SKIP)'
+	fi
+	rel=$(cat ".cache/kernels/$1.release")
+	[ -s "build/vm/$rel/report.txt" ] || echo "FAIL [$1] vm: no report"
+}
 
+if [ $vm -eq 1 ]; then
+	# Longest first, two at a time.
+	jobs=()
+	[ $has_debug -eq 1 ] && jobs+=("cases debug")
+	jobs+=("selftest 6.1")
+	[ $has_debug -eq 1 ] && jobs+=("selftest debug")
 	for s in $kernels; do
-		phase "in-VM tests on $s"
-		tests/vm/run.sh --no-build --kernel "$s" 2>&1 |
-			grep -E '^(PASS|FAIL|SKIP)' | tee -a "$OUT/results.txt" | grep -E '^(FAIL|SKIP)' >&2
-		rel=$(cat ".cache/kernels/$s.release")
-		[ -s "build/vm/$rel/report.txt" ] ||
-			echo "FAIL [$s] vm: no report" | tee -a "$OUT/results.txt" >&2
+		[ "$s" = debug ] || jobs+=("cases $s")
+	done
+	phase "VM jobs, two at a time: ${jobs[*]/#/[}"
+	running=0
+	for j in "${jobs[@]}"; do
+		if [ $running -ge 2 ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+		set -- $j
+		( t0=$(date +%s)
+		  "job_$1" "$2" > "$OUT/job-$1-$2.txt"
+		  printf '   %s %s finished in %ds\n' "$1" "$2" $(( $(date +%s) - t0 )) >&2 ) &
+		running=$((running + 1))
+	done
+	wait
+	for j in "${jobs[@]}"; do
+		set -- $j
+		tee -a "$OUT/results.txt" < "$OUT/job-$1-$2.txt" | grep -E '^(FAIL|SKIP)' >&2
 	done
 fi
 
@@ -142,5 +204,16 @@ for k in host selftest $kernels; do
 		"$(grep -c "^FAIL \[$k\]" "$OUT/results.txt")" \
 		"$(grep -c "^SKIP \[$k\]" "$OUT/results.txt")" >&2
 done
+# What the fuzzer did on each kernel (ai_fuzz prints "# N ops in S s").
+for k in $kernels; do
+	rel=$(cat ".cache/kernels/$k.release" 2>/dev/null) || continue
+	[ -f "build/vm/$rel/console.log" ] || continue
+	awk -v k="$k" '/^# [0-9]+ ops in / { ops += $2; runs++ }
+		END { if (runs) printf "  fuzz     %d ops on %s (%d runs)\n", ops, k, runs }' \
+		"build/vm/$rel/console.log" >&2
+done
+[ $has_debug -eq 1 ] && [ $vm -eq 1 ] &&
+	printf '  debug    kernel %s from %s\n' "$(cat .cache/kernels/debug.release)" \
+		"$(tests/vm/debug-kernel.sh --where)" >&2
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

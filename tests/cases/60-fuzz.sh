@@ -5,13 +5,14 @@
 # dup, SCM_RIGHTS and close races; then the pool must be whole, ai_sched
 # empty, every nice back, and both modules must unload. The seed is the date
 # (one sequence per day, printed; AI_FUZZ_SEED overrides it, AI_FUZZ_OPS the
-# count; both through run.sh's AI_VM_ENV); reproduce with
+# count, AI_FUZZ_DOPS that of the -d runs; all through run.sh's AI_VM_ENV); reproduce with
 # `ai_fuzz -s SEED -n OPS`. AI_SOAK_MINUTES (`make soak`) turns the bounded
 # run into a timed one. A single-threaded run without forks is made twice
 # and must repeat its errno counts exactly.
 . /lib/tap.sh
 seed=${AI_FUZZ_SEED:-$(date +%Y%m%d)}
 ops=${AI_FUZZ_OPS:-60000}
+dops=${AI_FUZZ_DOPS:-3000}
 t_load ai_sched || exit 1
 t_load ai_mem pool_mb=32 || exit 1
 if [ "${AI_SOAK_MINUTES:-0}" -gt 0 ]; then
@@ -22,7 +23,7 @@ else
 	t_run /bin/ai_fuzz -s "$seed" -n "$ops"
 fi
 for i in 1 2; do
-	/bin/ai_fuzz -s "$seed" -n 3000 -p 1 -j 1 -d > /tmp/fuzz.$i 2>&1
+	/bin/ai_fuzz -s "$seed" -n "$dops" -p 1 -j 1 -d > /tmp/fuzz.$i 2>&1
 	echo "# exit status $?" >> /tmp/fuzz.$i
 	cat /tmp/fuzz.$i
 done

@@ -10,3 +10,26 @@ $(OUT)/ai_fuzz: $(AI_FUZZ_SRCS) tests/fuzz/fuzz.h tests/lib/tap.h \
 
 USER_TARGETS += $(OUT)/ai_fuzz
 VM_FILES += $(OUT)/ai_fuzz:/bin/ai_fuzz
+
+# ai_failnth: fails each allocation of our modules in turn through the
+# kernel's fail-nth (debug kernel; tests/cases/61-faultinj.sh).
+$(OUT)/ai_failnth: tests/fuzz/ai_failnth.c tests/lib/tap.h \
+		include/uapi/linux/ai_mem.h include/uapi/linux/ai_sched.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+USER_TARGETS += $(OUT)/ai_failnth
+VM_FILES += $(OUT)/ai_failnth:/bin/ai_failnth
+
+# ai_kill9: users killed mid-ALLOC/mmap/REGISTER (tests/cases/62-lifecycle.sh).
+$(OUT)/ai_kill9: tests/fuzz/ai_kill9.c tests/lib/tap.h \
+		include/uapi/linux/ai_mem.h include/uapi/linux/ai_sched.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+USER_TARGETS += $(OUT)/ai_kill9
+VM_FILES += $(OUT)/ai_kill9:/bin/ai_kill9
+
+# Debian's trinity (set-up installs it), aimed at our devices on the debug
+# kernel by tests/cases/63-trinity.sh.
+VM_FILES += $(if $(wildcard /usr/bin/trinity),/usr/bin/trinity:/usr/bin/trinity)

@@ -102,3 +102,12 @@ t_done() {
 	echo "1..$T_N"
 	[ "$T_FAIL" -eq 0 ]
 }
+
+# t_debug_kernel: true on the reliability tier's debug kernel
+# (tests/vm/debug-kernel.sh names its release "...-ai-debug").
+t_debug_kernel() {
+	case $(uname -r) in
+	*-ai-debug) return 0 ;;
+	esac
+	return 1
+}
