@@ -64,9 +64,12 @@ static enum ai_sched_gpu_state ai_sched_gpu_decide(struct ai_sched_gpu *g)
 /*
  * Saturated at busy_pct and above; available again only below
  * busy_pct - hyst_pct, so that a utilisation hovering around the threshold
- * does not flip the boost. Returns true when the decision changed.
+ * does not flip the boost. Returns 1 when the decision changed, 0 when it
+ * did not, -ENOMEM when the GPU's first report finds no memory for its
+ * entry (the agent must hear of it: a report dropped in silence would
+ * leave the GPU "unknown" while the agent thinks it was told).
  */
-bool ai_sched_gpu_report(unsigned int gpu, unsigned int util)
+int ai_sched_gpu_report(unsigned int gpu, unsigned int util)
 {
 	unsigned int busy = min(READ_ONCE(ai_sched_busy_pct), 100U);
 	unsigned int hyst = min(READ_ONCE(ai_sched_hyst_pct), busy);
@@ -75,7 +78,7 @@ bool ai_sched_gpu_report(unsigned int gpu, unsigned int util)
 
 	g = ai_sched_gpu_get(gpu);
 	if (!g)
-		return false;
+		return -ENOMEM;
 	before = ai_sched_gpu_decide(g);
 	if (util >= busy)
 		g->saturated = true;
@@ -85,7 +88,7 @@ bool ai_sched_gpu_report(unsigned int gpu, unsigned int util)
 	g->stamp = jiffies;
 	g->reported = true;
 	g->stale = false;
-	return ai_sched_gpu_decide(g) != before;
+	return ai_sched_gpu_decide(g) != before ? 1 : 0;
 }
 
 enum ai_sched_gpu_state ai_sched_gpu_state(unsigned int gpu)

@@ -53,7 +53,7 @@ enum ai_sched_gpu_state {
 };
 
 int ai_sched_gpu_use(unsigned int gpu);
-bool ai_sched_gpu_report(unsigned int gpu, unsigned int util);
+int ai_sched_gpu_report(unsigned int gpu, unsigned int util);
 enum ai_sched_gpu_state ai_sched_gpu_state(unsigned int gpu);
 bool ai_sched_gpu_util(unsigned int gpu, unsigned int *util);
 unsigned long ai_sched_gpu_next_stale(bool *any);

@@ -264,9 +264,12 @@ static long ai_sched_ioc_set_gpu_util(void __user *uarg)
 
 	/* Act now: only the processes of a GPU whose decision changed. */
 	mutex_lock(&ai_sched_lock);
-	if (ai_sched_gpu_report(req.gpu, req.util))
+	ret = ai_sched_gpu_report(req.gpu, req.util);
+	if (ret > 0)
 		ai_sched_update_gpu(req.gpu);
 	mutex_unlock(&ai_sched_lock);
+	if (ret < 0)
+		return ret;
 	ai_sched_stale_arm();
 	return 0;
 }
