@@ -7,7 +7,7 @@
 #   make KVER=6.12       modules against the newest Debian 6.12 headers
 #   make KDIR=/path      modules against any prepared kernel tree
 #   make W=1 / C=1       extra warnings / sparse, as in the kernel
-#   make check           set up, build, run every test (host + VM: 6.1, 6.12, debug)
+#   make check           set up, build, run every test (host + VM: 6.1, 6.12; debug: the attacking cases)
 #   make demo            set up, build, boot the VM and show the whole thing
 #   make bench           benchmarks (results go to build/bench/)
 #   make check-debug     every in-VM case on the debug kernel (KASAN, lockdep, ...)
@@ -123,7 +123,8 @@ check:
 # Every in-VM case on the debug kernel at full size (about an hour under
 # TCG; make check runs the attacking cases there, bounded).
 check-debug:
-	@tests/vm/run.sh --kernel debug
+	@AI_VM_TIMEOUT=$${AI_VM_TIMEOUT:-14400} AI_CASE_TIMEOUT=$${AI_CASE_TIMEOUT:-3600} \
+		tests/vm/run.sh --kernel debug
 
 demo:
 	@tests/vm/demo.sh

@@ -65,7 +65,7 @@ static void ai_mem_release_pages(struct page **pages, unsigned long n)
 	 */
 	for (i = 0; i < n; i++) {
 		put_page(pages[i]);
-		if (!(i % AI_MEM_BATCH))
+		if (!((i + 1) % AI_MEM_BATCH))
 			cond_resched();
 	}
 }

@@ -88,7 +88,7 @@ int ai_sched_gpu_report(unsigned int gpu, unsigned int util)
 	g->stamp = jiffies;
 	g->reported = true;
 	g->stale = false;
-	return ai_sched_gpu_decide(g) != before ? 1 : 0;
+	return ai_sched_gpu_decide(g) != before;
 }
 
 enum ai_sched_gpu_state ai_sched_gpu_state(unsigned int gpu)

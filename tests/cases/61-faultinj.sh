@@ -34,7 +34,18 @@ for a in failslab fail_page_alloc; do
 done
 echo 0 > $FI/fail_page_alloc/min-order
 echo 0 > $FI/fail_page_alloc/ignore-gfp-highmem
-filter 0xffffffffc0000000 0xffffffffff000000
+MOD_START=0xffffffffc0000000
+MOD_END=0xffffffffff000000
+# The range is the module area only with KASLR (the debug config has it);
+# check that a loaded module really lies in it.
+if t_load ai_sched; then
+	addr=$(awk '$1 == "ai_sched" {print $6}' /proc/modules)
+	t_check "ai_sched's text ($addr) lies in $MOD_START..$MOD_END" \
+		awk -v a="$addr" -v s=$MOD_START -v e=$MOD_END \
+		'BEGIN { a = tolower(a); exit !(length(a) == 18 && a >= s && a < e) }'
+	t_unload ai_sched
+fi
+filter $MOD_START $MOD_END
 
 # The allocator's own failure reports (with a stack dump) are expected
 # from here on; tests/vm/report.awk still fails on any real report.

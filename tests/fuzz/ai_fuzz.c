@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include "proc_key.h"
 #include "tap.h"
 #include "fuzz.h"
 
@@ -189,24 +190,6 @@ static void worker(int w, long ops, double deadline)
 	for (i = 1; i < nthreads; i++)
 		pthread_join(ta[i].th, NULL);
 	_exit(0);
-}
-
-/* "Key: value" of a /proc file as a number, -1 if absent. */
-static long proc_key(const char *path, const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key))) {
-			v = strtol(line + strlen(key), NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
 }
 
 /* Rows of the /proc/ai_scheduler table (lines after the PID header). */

@@ -19,10 +19,11 @@
 #include <sys/wait.h>
 #include "fuzz.h"
 
+/* ENOMEM: documented, seen only under fault injection (61-faultinj). */
 static const int reg_errs[] = { EFAULT, EINVAL, E2BIG, ESRCH, EPERM, EACCES,
-				EBUSY, EDQUOT, ENOSPC, 0 };
+				EBUSY, EDQUOT, ENOSPC, ENOMEM, 0 };
 static const int unreg_errs[] = { EFAULT, EINVAL, E2BIG, ESRCH, EPERM, ENOENT, 0 };
-static const int util_errs[] = { EPERM, EFAULT, EINVAL, E2BIG, 0 };
+static const int util_errs[] = { EPERM, EFAULT, EINVAL, E2BIG, ENOMEM, 0 };
 static const int query_errs[] = { EFAULT, EINVAL, E2BIG, ESRCH, ENOENT, 0 };
 static const int race_errs[] = { EBADF, ENOMEM, EDQUOT, EINTR, EINVAL, 0 };
 

@@ -27,7 +27,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SRC_PKG=linux-source-6.12
 FRAG="$ROOT/tests/vm/debug/debug.config"
-# Bump when the steps below change what is built.
+# Bump when the steps below change what is built, or when EXTRA_MODULES
+# (kmods.sh) grows: the key does not hash this script (a comment edit must
+# not cost a 35-minute build), and the module tree extra/ is taken from is
+# not kept.
 RECIPE=1
 STORE=${AI_DEBUG_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ai-native/debug-kernel}
 

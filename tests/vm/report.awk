@@ -26,7 +26,7 @@ BEGIN { pass = fail = skipped = 0; cur = ""; booted = done = faults = 0 }
 
 /^@@VM BOOT / { booted = 1; next }
 /^@@VM DONE/ { done = 1; next }
-/^@@BEGIN / { cur = $2; open_case[cur] = 1; next }
+/^@@BEGIN / { cur = $2; open_case[cur] = 1; faults = 0; next }
 /^@@END / {
 	rc = $3
 	sub(/^rc=/, "", rc)
@@ -35,6 +35,7 @@ BEGIN { pass = fail = skipped = 0; cur = ""; booted = done = faults = 0 }
 			"exited with status " rc " without a failed check")
 	delete open_case[cur]
 	cur = ""
+	faults = 0
 	next
 }
 
@@ -50,7 +51,7 @@ BEGIN { pass = fail = skipped = 0; cur = ""; booted = done = faults = 0 }
 # (lockdep's "possible circular locking" and "suspicious RCU usage" are
 # WARNINGs), the sanitizers, kmemleak's listing (tests/vm/init prints it
 # after its final scan), refcount and list corruption, hung tasks, stalls.
-/BUG:|kernel BUG at|invalid opcode:|WARNING:|Oops|general protection|KASAN|UBSAN|suspected memory leak|unreferenced object|Kernel panic|Call Trace:|refcount_t:|list_add corruption|list_del corruption|blocked for more than|detected stall|Bad page|memory corruption/ {
+/BUG:|kernel BUG at|invalid opcode:|WARNING:|Oops|general protection|KASAN|UBSAN|suspected memory leak|unreferenced object|Kernel panic|Call Trace:|refcount_t:|list_add corruption|list_del corruption|blocked for more than|detected stall|Bad page|memory corruption|kmemleak: .*(disabled|Cannot allocate)/ {
 	if (faults && $0 ~ /Call Trace:/)
 		next
 	if ($0 !~ /^(not )?ok [0-9]+ / && $0 !~ /^#/) {

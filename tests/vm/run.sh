@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--mode) mode=$2; shift ;;
 	--no-build) build=0 ;;
 	--verbose) verbose=1 ;;
-	-h|--help) sed -n '4,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,22p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift

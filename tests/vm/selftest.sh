@@ -46,7 +46,7 @@ expect_red() {
 # On the debug kernel: real bugs, committed by ai_provoke, each caught by
 # its own detector and turned red by the console scan.
 if [ "$series" = debug ]; then
-	report=$(AI_NO_USER=1 AI_EXTRA_KO="$mod_out/ai_provoke.ko" AI_VM_TAG=selftest \
+	report=$(AI_NO_USER=1 AI_EXTRA_KO="$mod_out/ai_provoke.ko" AI_VM_TAG=selftest AI_VM_MEM_MB=2048 \
 		AI_CASES_DIR="$ROOT/tests/vm/selftest/debug" AI_CASE_TIMEOUT=90 \
 		"$ROOT/tests/vm/run.sh" --no-build --kernel debug 2>/dev/null)
 	expect_red "KASAN: a real use-after-free" '12-kasan: kernel: BUG: KASAN: slab-use-after-free'

@@ -4,7 +4,8 @@
  * detectors exist to catch, so that tests/vm/selftest.sh can prove each
  * detector turns the VM run red. Text injected into the log would only
  * prove the console scan; this proves the whole chain: detector, report,
- * scan. Built for the debug kernel only; never load it anywhere else.
+ * scan. Built with the other self-test modules, loaded only on the debug
+ * kernel; never load it anywhere else.
  *
  *   insmod ai_provoke.ko what=uaf|ubsan|sleep|list|refcount|rcu|lockdep|leak|hung
  *
@@ -129,8 +130,7 @@ static void provoke_leak(void)
 /* Uninterruptible sleep past the hung-task timeout the case sets. */
 static void provoke_hung(void)
 {
-	set_current_state(TASK_UNINTERRUPTIBLE);
-	schedule_timeout(hung_secs * HZ);
+	schedule_timeout_uninterruptible(hung_secs * HZ);
 }
 
 static const struct {
