@@ -149,6 +149,48 @@ static void sweep(const struct sweep *s)
 		diag("%s: no allocation was injected: is the stack filter set?", s->name);
 }
 
+/* ---- open, of either device ------------------------------------------- */
+
+struct open_ctx {
+	const char *path;
+	int fd;
+	/* the device's own check, on its own context */
+	const char *(*check)(void *ctx);
+	void *check_ctx;
+};
+
+static int open_op(void *ctx)
+{
+	struct open_ctx *o = ctx;
+
+	o->fd = open(o->path, O_RDWR | O_CLOEXEC);
+	return o->fd < 0 ? -errno : 0;
+}
+
+static void open_undo(void *ctx)
+{
+	close(((struct open_ctx *)ctx)->fd);
+}
+
+static const char *open_check(void *ctx)
+{
+	struct open_ctx *o = ctx;
+
+	return o->check(o->check_ctx);
+}
+
+static void sweep_open(const char *path, const char *(*check)(void *ctx), void *check_ctx)
+{
+	struct open_ctx o = { .path = path, .check = check, .check_ctx = check_ctx };
+	char name[64];
+	struct sweep s = {
+		.name = name, .op = open_op, .undo = open_undo, .check = open_check, .ctx = &o,
+	};
+
+	snprintf(name, sizeof(name), "open %s", path);
+	sweep(&s);
+}
+
 /* ---- load ------------------------------------------------------------ */
 
 struct load_ctx {
@@ -212,7 +254,6 @@ struct mem_ctx {
 	int fd;
 	__u64 length;
 	__u64 offset;
-	int newfd;
 };
 
 static int mem_info(int fd, struct ai_mem_info *info)
@@ -234,19 +275,6 @@ static const char *mem_check(void *ctx)
 	if (info.user_blocks || info.file_blocks)
 		return "blocks are still charged";
 	return NULL;
-}
-
-static int mem_open_op(void *ctx)
-{
-	struct mem_ctx *c = ctx;
-
-	c->newfd = open("/dev/ai_mem", O_RDWR | O_CLOEXEC);
-	return c->newfd < 0 ? -errno : 0;
-}
-
-static void mem_open_undo(void *ctx)
-{
-	close(((struct mem_ctx *)ctx)->newfd);
 }
 
 static int mem_alloc_op(void *ctx)
@@ -371,10 +399,7 @@ static int run_mem(void)
 		printf("Bail out! /dev/ai_mem: %s\n", strerror(errno));
 		return 1;
 	}
-	s.name = "open /dev/ai_mem";
-	s.op = mem_open_op;
-	s.undo = mem_open_undo;
-	sweep(&s);
+	sweep_open("/dev/ai_mem", mem_check, &c);
 
 	s.op = mem_alloc_op;
 	s.undo = mem_alloc_undo;
@@ -394,7 +419,6 @@ static int run_mem(void)
 
 struct sched_ctl {
 	int fd;
-	int newfd;
 	pid_t pid;	/* 0: self */
 	int pidfd;
 	int own_nice;
@@ -419,19 +443,6 @@ static const char *sched_check(void *ctx)
 	if (!ioctl(c->fd, AI_SCHED_IOC_QUERY, &q) || errno != ENOENT)
 		return "the process is still registered";
 	return NULL;
-}
-
-static int sched_open_op(void *ctx)
-{
-	struct sched_ctl *c = ctx;
-
-	c->newfd = open("/dev/ai_sched", O_RDWR | O_CLOEXEC);
-	return c->newfd < 0 ? -errno : 0;
-}
-
-static void sched_open_undo(void *ctx)
-{
-	close(((struct sched_ctl *)ctx)->newfd);
 }
 
 static int sched_register_op(void *ctx)
@@ -533,10 +544,7 @@ static int run_sched(void)
 	}
 	c.own_nice = nice_of(0);
 
-	s.name = "open /dev/ai_sched";
-	s.op = sched_open_op;
-	s.undo = sched_open_undo;
-	sweep(&s);
+	sweep_open("/dev/ai_sched", sched_check, &c);
 
 	s.name = "REGISTER self";
 	s.op = sched_register_op;
