@@ -12,6 +12,10 @@
 #   make bench           benchmarks (results go to build/bench/)
 #   make check-debug     every in-VM case on the debug kernel (KASAN, lockdep, ...)
 #   make soak            SOAK_MINUTES (10) of the fuzzer in the VM (SOAK_KERNEL=6.1)
+#   make unit            the host unit tests alone (no root, no VM: the .deb build runs them)
+#   make install-tools   user space into DESTDIR/PREFIX (what ai-native-tools ships)
+#   make deb             the three Debian packages into build/deb/ (dpkg-buildpackage)
+#   make check-debian    the packages on a real Debian 12 guest (tests/debian/guest.sh, ~17 min)
 #
 # DKMS calls `make KERNELRELEASE=<release>`: that selects the kernel to build
 # for. Kbuild itself never reads this file (it reads Kbuild).
@@ -59,18 +63,23 @@ CLANG ?= clang
 BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
 	-I$(CURDIR)/include/uapi -I$(CURDIR)/tools -I$(CURDIR)/tests/lib
+# What ships (ai_monitor, libai) also takes the caller's CPPFLAGS/CFLAGS/
+# LDFLAGS: the Debian build passes dpkg-buildflags' hardening that way.
+SHIP_CFLAGS = $(USER_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+SHIP_LDFLAGS = $(LDFLAGS)
 # libbpf is linked statically so the tools run unchanged inside the test VM.
 LIBBPF_STATIC := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
 
 OUT := $(CURDIR)/build/user
 
 .PHONY: all modules modules-all modules-clean user tools tests clean deps check check-debug \
-	demo bench soak install help print-vm-files print-host-tests print-kdir
+	demo bench soak install install-tools unit deb check-debian help print-vm-files print-host-tests \
+	print-kdir
 
 all: modules user
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,22p' Makefile
 
 deps:
 	@tests/vm/setup.sh
@@ -108,6 +117,8 @@ install: modules
 USER_TARGETS :=
 VM_FILES :=
 HOST_TESTS :=
+# The HOST_TESTS that need neither root nor BPF nor a tmux: `make unit`.
+UNIT_TESTS :=
 include $(sort $(wildcard bpf/build.mk tools/*/build.mk tests/*/build.mk))
 
 user: $(USER_TARGETS)
@@ -115,6 +126,60 @@ tools tests: user
 
 clean:
 	rm -rf build
+
+# Every unit test, TAP in, one verdict per program out.
+unit: user
+	@fail=0; for t in $(UNIT_TESTS); do \
+		if AI_USER_OUT=$(OUT) $$t > $(OUT)/$$(basename $$t).tap 2>&1 && \
+		   ! grep -q '^not ok' $(OUT)/$$(basename $$t).tap; then \
+			echo "PASS $$t ($$(grep -c '^ok' $(OUT)/$$(basename $$t).tap) checks)"; \
+		else \
+			echo "FAIL $$t"; grep '^not ok' $(OUT)/$$(basename $$t).tap; fail=1; \
+		fi; \
+	done; exit $$fail
+
+# What the ai-native-tools and python3-ai-native packages hold, for
+# debian/rules and for installing from source (PREFIX=/usr/local).
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBDIR ?= $(PREFIX)/lib/$(shell $(CC) -print-multiarch 2>/dev/null)
+PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
+UDEVDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev,/etc/udev)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
+LIBAI_VERSION := 1.0
+install-tools: user
+	install -D -m 0755 $(OUT)/ai_monitor $(DESTDIR)$(PREFIX)/sbin/ai_monitor
+	install -D -m 0644 $(OUT)/libai.so $(DESTDIR)$(LIBDIR)/libai.so.$(LIBAI_VERSION)
+	ln -sfn libai.so.$(LIBAI_VERSION) $(DESTDIR)$(LIBDIR)/libai.so.1
+	ln -sfn libai.so.1 $(DESTDIR)$(LIBDIR)/libai.so
+	install -D -m 0644 $(OUT)/libai.a $(DESTDIR)$(LIBDIR)/libai.a
+	install -D -m 0644 tools/libai/libai.h $(DESTDIR)$(PREFIX)/include/ai-native/libai.h
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/ai-native/linux include/uapi/linux/ai_mem.h \
+		include/uapi/linux/ai_sched.h
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@VERSION@|$(LIBAI_VERSION)|' \
+		tools/libai/libai.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libai.pc
+	install -D -m 0644 tools/system/60-ai-native.rules $(DESTDIR)$(UDEVDIR)/rules.d/60-ai-native.rules
+	install -D -m 0644 tools/system/ai-monitor-agent.service \
+		$(DESTDIR)$(UNITDIR)/ai-monitor-agent.service
+	sed -i 's|/usr/sbin/ai_monitor|$(PREFIX)/sbin/ai_monitor|' \
+		$(DESTDIR)$(UNITDIR)/ai-monitor-agent.service
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 docs/man/ai_monitor.8
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man4 docs/man/ai_mem.4 docs/man/ai_sched.4
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man3 docs/man/libai.3
+	for f in ai_alloc_pinned ai_alloc_pinned_node ai_free_pinned ai_mem_stats; do \
+		echo ".so man3/libai.3" > $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
+	install -D -m 0644 -t $(DESTDIR)$(PYTHONDIR)/ai_native tools/python/ai_native/*.py
+
+# The Debian packages, from a copy of the tracked tree (what a clean clone
+# holds), so that nothing built here leaks in.
+deb:
+	@tests/debian/build-debs.sh
+
+# Install, DKMS, udev, systemd, Python, a kernel upgrade and purge on a
+# debootstrap guest booted under QEMU (docs/packaging.md).
+check-debian:
+	@tests/vm/setup.sh && $(MAKE) -s user && tests/debian/guest.sh
 
 # The two commands README gives. Both set up whatever a fresh machine lacks.
 check:

@@ -3,7 +3,7 @@
 #
 # run-all.sh - the project's test command (`make check`).
 #
-#   tests/run-all.sh [--no-vm] [--kernel 6.1|6.12|debug|all]
+#   tests/run-all.sh [--no-vm] [--debian] [--kernel 6.1|6.12|debug|all]
 #
 # 1. set-up (packages, kernel images, the debug kernel: idempotent, cached;
 #    the debug kernel is built once per machine, tests/vm/debug-kernel.sh)
@@ -15,7 +15,13 @@
 # 4. the VM jobs, two at a time (TCG runs each VM on one host thread): the
 #    harness self-test on 6.1 (each failure kind goes red) and on the debug
 #    kernel (each detector catches a real bug), every in-VM case on 6.1 and
-#    6.12, and the attacking cases on the debug kernel (DEBUG_CASES below)
+#    6.12, the attacking cases on the debug kernel (DEBUG_CASES below), and
+#    the packaging test on a real Debian 12 guest (tests/debian/guest.sh:
+#    .debs, DKMS, udev, systemd, Python, a kernel upgrade, purge) with
+#    --debian only: it takes about 17 minutes by itself under TCG (two DKMS
+#    builds and a kernel install, emulated), more than make check's whole
+#    budget; make check builds the .debs and runs lintian (`make
+#    check-debian` runs the guest test)
 # Ends with one line "N passed, N failed, N skipped"; exit status 1 on any
 # failure. Verdicts are kept in build/check/results.txt.
 set -uo pipefail
@@ -26,9 +32,11 @@ OUT=build/check
 mkdir -p "$OUT"
 vm=1
 kernels="6.1 6.12 debug"
+debian=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-vm) vm=0 ;;
+	--debian) debian=1 ;;
 	--kernel) kernels=$2; [ "$kernels" = all ] && kernels="6.1 6.12 debug"; shift ;;
 	*) echo "run-all.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -64,6 +72,17 @@ if [ $has_debug -eq 1 ]; then
 		tail -n 5 "$OUT/debug-kernel.log" >&2
 		kernels=${kernels/debug/}
 		has_debug=0
+	fi
+fi
+
+[ $vm -eq 1 ] || debian=0
+if [ $debian -eq 1 ]; then
+	phase "Debian guest ($(tests/debian/mkguest.sh --where))"
+	if ! tests/debian/mkguest.sh > "$OUT/debian-guest.log" 2>&1; then
+		echo "FAIL [debian] setup: the Debian guest did not build (see $OUT/debian-guest.log)" |
+			tee -a "$OUT/results.txt"
+		tail -n 5 "$OUT/debian-guest.log" >&2
+		debian=0
 	fi
 fi
 
@@ -172,10 +191,32 @@ job_cases() {
 		echo "FAIL [$1] vm: no report (see $log)"
 }
 
+# The Debian packages from a copy of the tree, lintian on them.
+job_debs() {
+	if tests/debian/build-debs.sh > "$OUT/debs.log" 2>&1; then
+		echo "PASS [host] debs: dpkg-buildpackage -us -uc builds the three packages (host unit tests run in it)"
+		echo "PASS [host] debs: lintian reports no error and no warning"
+	else
+		echo "FAIL [host] debs: make deb failed or lintian complained (see $OUT/debs.log)"
+	fi
+}
+
+# The packaging test: .debs built from a copy of the tree, two boots of
+# the Debian guest.
+job_debian() {
+	local log="$OUT/debian.log"
+	tests/debian/guest.sh > "$log" 2>&1
+	grep -E '^(PASS|FAIL|SKIP)' "$log"
+	grep -q '^PASS \[debian\] debian-purge' "$log" ||
+		echo "FAIL [debian] vm: the guest test did not reach its end (see $log)"
+}
+
 if [ $vm -eq 1 ]; then
 	# Longest first, two at a time.
 	jobs=()
 	[ $has_debug -eq 1 ] && jobs+=("cases debug")
+	[ $debian -eq 1 ] && jobs+=("debian guest")
+	[ $debian -eq 1 ] || jobs+=("debs build")
 	jobs+=("selftest 6.1")
 	[ $has_debug -eq 1 ] && jobs+=("selftest debug")
 	for s in $kernels; do
@@ -205,7 +246,7 @@ phase "done"
 pass=$(grep -c '^PASS' "$OUT/results.txt")
 fail=$(grep -c '^FAIL' "$OUT/results.txt")
 skip=$(grep -c '^SKIP' "$OUT/results.txt")
-for k in host selftest $kernels; do
+for k in host selftest $kernels debian; do
 	grep -q "^[A-Z]* \[$k\]" "$OUT/results.txt" || continue	# phase not run
 	printf '  %-8s %4d passed, %d failed, %d skipped\n' "$k" \
 		"$(grep -c "^PASS \[$k\]" "$OUT/results.txt")" \

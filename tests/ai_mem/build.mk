@@ -33,3 +33,4 @@ $(OUT)/test_libai_table: tests/ai_mem/test_libai_table.c tools/libai/libai.c \
 	$(CC) $(USER_CFLAGS) -Itools/libai -o $@ $< -lpthread
 USER_TARGETS += $(OUT)/test_libai_table
 HOST_TESTS += $(OUT)/test_libai_table
+UNIT_TESTS += $(OUT)/test_libai_table

@@ -45,3 +45,4 @@ VM_FILES += $(FAKECUDA):/usr/lib/x86_64-linux-gnu/libcuda.so.1 \
 	$(OUT)/cuda_app:/bin/cuda_app $(OUT)/json_check:/bin/json_check \
 	$(OUT)/test_gpu_tracer:/bin/test_gpu_tracer tests/bpf/trace-cli.sh:/bin/trace-cli.sh
 HOST_TESTS += $(OUT)/test_trace_hist $(OUT)/test_trace_insn $(OUT)/test_gpu_tracer tests/bpf/trace-cli.sh
+UNIT_TESTS += $(OUT)/test_trace_hist $(OUT)/test_trace_insn

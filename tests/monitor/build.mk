@@ -27,6 +27,7 @@ $(OUT)/test_monitor_parse: tests/monitor/test_monitor_parse.c $(MON_PARSE_OBJS)
 
 USER_TARGETS += $(FAKE_NVML) $(OUT)/test_monitor_gpu $(OUT)/test_monitor_parse
 VM_FILES += $(FAKE_NVML):/lib/fake-nvml/libnvidia-ml.so.1 tests/monitor/vm-lib.sh:/lib/monitor.sh
+UNIT_TESTS += $(OUT)/test_monitor_gpu $(OUT)/test_monitor_parse
 HOST_TESTS += $(OUT)/test_monitor_gpu $(OUT)/test_monitor_parse \
 	tests/monitor/status-json.sh tests/monitor/metrics-promtool.sh \
 	tests/monitor/dashboard-tmux.sh

@@ -17,3 +17,4 @@ $(OUT)/uapi-headers.stamp: include/uapi/linux/ai_mem.h include/uapi/linux/ai_sch
 
 USER_TARGETS += $(OUT)/test_uapi_layout $(OUT)/uapi-headers.stamp
 HOST_TESTS += $(OUT)/test_uapi_layout
+UNIT_TESTS += $(OUT)/test_uapi_layout

@@ -25,6 +25,8 @@ PKGS=(
 	gcc-multilib
 	rdma-core libibverbs1 libibverbs-dev ibverbs-providers ibverbs-utils
 	flex bison bc libssl-dev trinity
+	debootstrap qemu-utils e2fsprogs debhelper dh-dkms dh-python lintian dpkg-dev
+	python3-numpy
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

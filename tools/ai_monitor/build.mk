@@ -7,10 +7,10 @@ AI_MONITOR_OBJS := $(patsubst tools/%.c,$(OUT)/tools/%.o,$(AI_MONITOR_SRCS))
 $(OUT)/tools/ai_monitor/%.o: tools/ai_monitor/%.c $(wildcard tools/ai_monitor/*.h) \
 		$(AI_MONITOR_EXTRA_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -I$(OUT)/bpf -Ibpf -c $< -o $@
+	$(CC) $(SHIP_CFLAGS) -I$(OUT)/bpf -Ibpf -c $< -o $@
 
 $(OUT)/ai_monitor: $(AI_MONITOR_OBJS) $(AI_MONITOR_EXTRA_OBJS)
-	$(CC) $(USER_CFLAGS) -o $@ $^ $(LIBBPF_STATIC) -lncursesw -ltinfo -ldl -lm -lpthread
+	$(CC) $(SHIP_CFLAGS) $(SHIP_LDFLAGS) -o $@ $^ $(LIBBPF_STATIC) -lncursesw -ltinfo -ldl -lm -lpthread
 
 USER_TARGETS += $(OUT)/ai_monitor
 VM_FILES += $(OUT)/ai_monitor:/bin/ai_monitor
