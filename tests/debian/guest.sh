@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest.sh - the packaging test on a real Debian 12 system (make check's
-# "debian" job): build the .debs, boot the cached debootstrap guest
-# (tests/debian/mkguest.sh) on its own 6.1 kernel and run
+# guest.sh - the packaging test on a real Debian 12 system (`make
+# check-debian`, or `tests/run-all.sh --debian`): build the .debs, boot
+# the cached debootstrap guest (tests/debian/mkguest.sh) on its own 6.1
+# kernel and run
 # tests/debian/guest-test.sh in it, then boot the 6.12 kernel that run
 # installed, and run the second half. Both consoles go through
 # tests/vm/report.awk (kver "debian"): any kernel splat fails too.

@@ -22,7 +22,7 @@ APP=0
 gpu 35
 
 say "starting the agent: every 100 ms it reads the GPU and tells ai_sched"
-ai_monitor agent --interval 100 --auto-register --prometheus 127.0.0.1:9400 2> /tmp/agent.log &
+ai_monitor agent --interval 100 --auto-register --prometheus 127.0.0.1:19400 2> /tmp/agent.log &
 AGENT=$!
 sleep 1
 
@@ -60,7 +60,7 @@ say "the same through ai_monitor status --json"
 ai_monitor status --json --no-tracer
 
 say "a few lines of /metrics (Prometheus text format)"
-wget -q -O - http://127.0.0.1:9400/metrics 2>/dev/null |
+wget -q -O - http://127.0.0.1:19400/metrics 2>/dev/null |
 	grep -E '^ai_(gpu_utilization_ratio|sched_tasks_by_state|mem_pool_(used_)?bytes|launch_latency_seconds_count|agent_util_pushes_total)' |
 	head -12
 
