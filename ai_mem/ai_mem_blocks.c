@@ -6,6 +6,7 @@
  * caller's memory cgroup. A buffer of up to AI_MEM_CHUNK pages (2 MiB)
  * keeps its only chunk inline: one allocation for the common case.
  */
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -23,6 +24,7 @@ struct ai_mem_blocks *ai_mem_blocks_alloc(unsigned long nr)
 	b = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return NULL;
+	refcount_set(&b->users, 1);
 	b->nr = nr;
 	b->nr_chunks = nr_chunks;
 	INIT_LIST_HEAD(&b->link);
@@ -55,4 +57,27 @@ void ai_mem_blocks_free(struct ai_mem_blocks *b)
 				cond_resched();
 		}
 	kvfree(b);
+}
+
+/*
+ * How many physically contiguous runs pages [@first, @first + @n) of @b
+ * make: the segments of a dma-buf of them, before any device's limit on a
+ * segment's size.
+ */
+unsigned long ai_mem_blocks_segments(struct ai_mem_blocks *b,
+				     unsigned long first, unsigned long n)
+{
+	unsigned long i, pfn, prev, segs;
+
+	if (!n)
+		return 0;
+	prev = page_to_pfn(*ai_mem_blocks_slot(b, first));
+	for (i = 1, segs = 1; i < n; i++) {
+		pfn = page_to_pfn(*ai_mem_blocks_slot(b, first + i));
+		segs += pfn != prev + 1;
+		prev = pfn;
+		if (!(i % AI_MEM_CHUNK))
+			cond_resched();
+	}
+	return segs;
 }

@@ -2,8 +2,9 @@
 /*
  * /dev/ai_mem file operations: each open file owns the allocations made
  * through it, in an mmap offset space and an address_space of its own
- * (as NVIDIA's gdrdrv gives each file its own f_mapping); ALLOC, FREE and
- * INFO ioctls with size-first, extensible arguments.
+ * (as NVIDIA's gdrdrv gives each file its own f_mapping); ALLOC, FREE,
+ * INFO, EXPORT (a dma-buf, ai_mem_dmabuf.c) and BUF_INFO ioctls with
+ * size-first, extensible arguments.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -113,8 +114,8 @@ static bool ai_mem_buf_kill(struct ai_mem_file *f, struct ai_mem_buf *buf)
 /*
  * Second half of a free, after the buffer died: tear down every mapping of
  * it (in any process: fork and fd passing share the file, and with it the
- * address_space), then hand its pages to the pool and drop the owner's
- * reference.
+ * address_space), then drop the allocation's hold on its pages (they go to
+ * the pool unless a dma-buf still holds them) and the owner's reference.
  */
 static void ai_mem_buf_retire(struct ai_mem_file *f, struct ai_mem_buf *buf,
 			      bool mapped)
@@ -125,7 +126,9 @@ static void ai_mem_buf_retire(struct ai_mem_file *f, struct ai_mem_buf *buf,
 		unmap_mapping_pages(f->mapping, buf->range.start, buf->nr_pages,
 				    true);
 	buf->blocks = NULL;
-	ai_mem_pool_put(blocks, !mapped);
+	if (mapped)
+		WRITE_ONCE(blocks->written, true);
+	ai_mem_blocks_put(blocks);
 	ai_mem_buf_put(buf);
 }
 
@@ -249,6 +252,7 @@ static long ai_mem_ioc_alloc(struct file *file, void __user *uarg)
 	ret = ai_mem_pool_get(blocks, nid, strict, prefer);
 	if (ret)
 		goto err_buf;
+	blocks->nr_segs = ai_mem_blocks_segments(blocks, 0, n);
 
 	kref_init(&buf->ref);
 	init_rwsem(&buf->sem);
@@ -343,6 +347,107 @@ static long ai_mem_ioc_info(struct file *file, void __user *uarg)
 	return 0;
 }
 
+/*
+ * Caller holds f->lock. The live buffer at byte offset @offset, or NULL
+ * (never allocated, freed, or not an allocation's offset).
+ */
+static struct ai_mem_buf *ai_mem_buf_live(struct ai_mem_file *f, u64 offset)
+{
+	struct ai_mem_buf *buf;
+
+	if (offset_in_page(offset) || (offset >> PAGE_SHIFT) > AI_MEM_PGOFF_MAX)
+		return NULL;
+	buf = ai_mem_buf_find(f, offset >> PAGE_SHIFT);
+	return buf && !buf->dead ? buf : NULL;
+}
+
+/*
+ * EXPORT: a dma-buf of a range of a live allocation. The dma-buf takes a
+ * hold on the blocks (under f->lock, while the buffer is known alive), so
+ * a racing FREE only drops the allocation's own hold.
+ */
+static long ai_mem_ioc_export(struct file *file, void __user *uarg)
+{
+	struct ai_mem_export __user *ureq = uarg;
+	struct ai_mem_file *f = file->private_data;
+	unsigned long first, nr, segs;
+	struct ai_mem_blocks *blocks;
+	struct ai_mem_export req;
+	struct ai_mem_buf *buf;
+	int ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	ret = ai_mem_copy_arg(&req, sizeof(req), sizeof(req), uarg);
+	if (ret < 0)
+		return ret;
+	if ((req.flags & ~AI_MEM_EXPORT_FLAGS_ALL) || offset_in_page(req.start) ||
+	    offset_in_page(req.length))
+		return -EINVAL;
+
+	mutex_lock(&f->lock);
+	buf = ai_mem_buf_live(f, req.offset);
+	if (!buf || req.start >= (u64)buf->nr_pages << PAGE_SHIFT ||
+	    req.length > ((u64)buf->nr_pages << PAGE_SHIFT) - req.start) {
+		mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	first = req.start >> PAGE_SHIFT;
+	nr = req.length ? req.length >> PAGE_SHIFT : buf->nr_pages - first;
+	blocks = buf->blocks;
+	refcount_inc(&blocks->users);
+	mutex_unlock(&f->lock);
+
+	segs = first || nr != blocks->nr ?
+	       ai_mem_blocks_segments(blocks, first, nr) : blocks->nr_segs;
+	ret = -EFAULT;
+	if (put_user((u32)segs, &ureq->nr_segments))
+		goto err;
+	ret = ai_mem_dmabuf_export(blocks, first, nr, segs, req.flags,
+				   &ureq->fd);
+	if (ret)
+		goto err;
+	return 0;
+
+err:
+	ai_mem_blocks_put(blocks);
+	return ret;
+}
+
+static long ai_mem_ioc_buf_info(struct file *file, void __user *uarg)
+{
+	struct ai_mem_file *f = file->private_data;
+	struct ai_mem_buf_info info;
+	struct ai_mem_buf *buf;
+	int usize;
+	u64 offset;
+
+	usize = ai_mem_copy_arg(&info, sizeof(info), sizeof(info), uarg);
+	if (usize < 0)
+		return usize;
+	if (info.flags)
+		return -EINVAL;
+	offset = info.offset;
+
+	memset(&info, 0, sizeof(info));
+	mutex_lock(&f->lock);
+	buf = ai_mem_buf_live(f, offset);
+	if (!buf) {
+		mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	info.length = (u64)buf->nr_pages << PAGE_SHIFT;
+	info.nr_segments = buf->blocks->nr_segs;
+	info.nr_exports = atomic_read(&buf->blocks->exports);
+	mutex_unlock(&f->lock);
+
+	info.size = min_t(u32, usize, sizeof(info));
+	info.offset = offset;
+	if (copy_to_user(uarg, &info, info.size))
+		return -EFAULT;
+	return 0;
+}
+
 static long ai_mem_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -355,6 +460,10 @@ static long ai_mem_ioctl(struct file *file, unsigned int cmd,
 		return ai_mem_ioc_free(file, uarg);
 	case AI_MEM_IOC_INFO:
 		return ai_mem_ioc_info(file, uarg);
+	case AI_MEM_IOC_EXPORT:
+		return ai_mem_ioc_export(file, uarg);
+	case AI_MEM_IOC_BUF_INFO:
+		return ai_mem_ioc_buf_info(file, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/rbtree.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -37,12 +38,23 @@ struct user_struct;
 #define AI_MEM_CHUNK		(PAGE_SIZE / sizeof(struct page *))
 
 /*
- * Free blocks of one NUMA node. They sit on two stacks: clean (zeroed,
- * ready to hand out) and dirty (freed, not yet zeroed); the zero worker
- * holds at most one batch between the two. @nr_free counts the free blocks
- * nobody has reserved: an allocation reserves its share of a node first
- * and pops the pages after, a batch at a time, so nr_clean + nr_dirty +
- * the worker's batch >= nr_free always. All fields but
+ * A run: AI_MEM_RUN physically contiguous pages, 2 MiB-aligned, all in the
+ * pool. The pool keeps runs whole for as long as it can, so that a large
+ * allocation maps to few DMA segments (ai_mem_dmabuf.c).
+ */
+#define AI_MEM_RUN_ORDER	9
+#define AI_MEM_RUN		(1UL << AI_MEM_RUN_ORDER)
+
+/*
+ * Free blocks of one NUMA node. They sit on four stacks: whole runs and
+ * loose pages, each clean (zeroed, ready to hand out) or dirty (freed, not
+ * yet zeroed); a run stack holds a run's first page. The zero worker holds
+ * at most one batch or one run between the stacks. @nr_free counts the
+ * free blocks (pages) nobody has reserved: an allocation reserves its
+ * share of a node first and pops the pages after, a batch or a run at a
+ * time, so the pages on the stacks plus the worker's >= nr_free always.
+ * Runs are broken into loose pages only when no loose page is left, and
+ * come back whole when all their pages return together. All fields but
  * nid/total/fallback/zero_work are protected by ai_mem_pool.lock.
  */
 struct ai_mem_node {
@@ -51,8 +63,13 @@ struct ai_mem_node {
 	unsigned long nr_free;
 	unsigned long nr_clean;
 	unsigned long nr_dirty;
+	unsigned long nr_runs;		/* clean runs */
+	unsigned long nr_dirty_runs;
+	bool zeroing_run;		/* the zero worker holds a run */
 	struct page **clean;		/* [total] */
 	struct page **dirty;		/* [total] */
+	struct page **runs;		/* [total / AI_MEM_RUN] */
+	struct page **dirty_runs;	/* [total / AI_MEM_RUN] */
 	int *fallback;			/* pool node indices, nearest first */
 	struct work_struct zero_work;
 };
@@ -99,13 +116,20 @@ struct ai_mem_user {
 };
 
 /*
- * The pages of one allocation and its charge. Owned by the allocation
- * until FREE, then by the pool until every page is back (@nr_out of them
- * still referenced elsewhere, kept at the front). Pages are found through
- * chunks of AI_MEM_CHUNK pointers; a buffer of one chunk keeps it inline.
+ * The pages of one allocation and its charge. Held by the allocation until
+ * FREE and by each dma-buf exported from it (@users); when the last holder
+ * lets go, owned by the pool until every page is back (@nr_out of them
+ * still referenced elsewhere, kept at the front). @written: the pages may
+ * hold data (mapped or exported), so they go back dirty. The pages never
+ * change while anyone holds @b. They are found through chunks of
+ * AI_MEM_CHUNK pointers; a buffer of one chunk keeps it inline.
  */
 struct ai_mem_blocks {
+	refcount_t users;
+	atomic_t exports;		/* dma-bufs alive */
+	bool written;
 	unsigned long nr;
+	unsigned long nr_segs;		/* physically contiguous runs of pages */
 	unsigned long nr_out;
 	struct ai_mem_user *charge;
 	struct list_head link;		/* on ai_mem_pool.pending */
@@ -121,6 +145,9 @@ static inline struct page **ai_mem_blocks_slot(struct ai_mem_blocks *b,
 
 struct ai_mem_blocks *ai_mem_blocks_alloc(unsigned long nr);
 void ai_mem_blocks_free(struct ai_mem_blocks *b);
+unsigned long ai_mem_blocks_segments(struct ai_mem_blocks *b,
+				     unsigned long first, unsigned long n);
+void ai_mem_blocks_put(struct ai_mem_blocks *b);
 
 int ai_mem_pool_init(unsigned long nr_blocks, bool numa);
 void ai_mem_pool_exit(void);
@@ -129,6 +156,7 @@ int ai_mem_pool_get(struct ai_mem_blocks *b, int nid, bool strict,
 		    const nodemask_t *prefer);
 void ai_mem_pool_put(struct ai_mem_blocks *b, bool clean);
 void ai_mem_pool_show_nodes(struct seq_file *m);
+unsigned long ai_mem_pool_free_runs(void);
 void ai_mem_pool_drop_pending(void);
 void ai_mem_zero_work(struct work_struct *work);
 void ai_mem_pending_work(struct work_struct *work);
@@ -211,6 +239,15 @@ struct ai_mem_buf *ai_mem_buf_find(struct ai_mem_file *f, pgoff_t pgoff);
 extern const struct file_operations ai_mem_fops;
 
 int ai_mem_mmap(struct file *file, struct vm_area_struct *vma);
+vm_fault_t ai_mem_map_window(struct vm_area_struct *vma, unsigned long address,
+			     struct ai_mem_blocks *b, unsigned long base);
+void ai_mem_vma_mod_flags(struct vm_area_struct *vma, vm_flags_t set,
+			  vm_flags_t clear);
+
+int ai_mem_dmabuf_export(struct ai_mem_blocks *blocks, unsigned long first,
+			 unsigned long nr, unsigned long nr_segs, u32 flags,
+			 s32 __user *ufd);
+void ai_mem_dmabuf_show(struct seq_file *m);
 void ai_mem_files_show(struct seq_file *m, bool all, kuid_t self,
 		       struct pid_namespace *ns);
 int ai_mem_proc_init(void);

@@ -4,7 +4,8 @@
  * them off the allocation path, and waiting out pages that someone else
  * still references after FREE. Every loop over a buffer's pages works in
  * batches of AI_MEM_BATCH with the pool's spinlock dropped, and a chance to
- * reschedule, between them. Reservation at load is ai_mem_reserve.c.
+ * reschedule, between them; a whole 2 MiB run moves between the stacks and
+ * an allocation as one pointer. Reservation at load is ai_mem_reserve.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,29 +31,54 @@
 
 struct ai_mem_pool ai_mem_pool;
 
+/* Zero a whole run, with a chance to reschedule every batch. */
+static void ai_mem_clear_run(struct page *run)
+{
+	unsigned long j;
+
+	for (j = 0; j < AI_MEM_RUN; j++) {
+		clear_highpage(nth_page(run, j));
+		if (!((j + 1) % AI_MEM_BATCH))
+			cond_resched();
+	}
+}
+
 void ai_mem_zero_work(struct work_struct *work)
 {
 	struct ai_mem_node *node = container_of(work, struct ai_mem_node,
 						zero_work);
 	struct ai_mem_pool *pool = &ai_mem_pool;
-	struct page *batch[AI_MEM_ZERO_BATCH];
+	struct page *batch[AI_MEM_ZERO_BATCH], *run;
 	unsigned long i, n;
 
 	for (;;) {
+		run = NULL;
 		spin_lock(&pool->lock);
 		n = min_t(unsigned long, node->nr_dirty, ARRAY_SIZE(batch));
 		node->nr_dirty -= n;
 		memcpy(batch, node->dirty + node->nr_dirty, n * sizeof(*batch));
+		if (!n && node->nr_dirty_runs) {
+			run = node->dirty_runs[--node->nr_dirty_runs];
+			node->zeroing_run = true;
+		}
 		spin_unlock(&pool->lock);
-		if (!n)
+		if (!n && !run)
 			return;
 
+		if (run)
+			ai_mem_clear_run(run);
 		for (i = 0; i < n; i++)
 			clear_highpage(batch[i]);
 
 		spin_lock(&pool->lock);
-		memcpy(node->clean + node->nr_clean, batch, n * sizeof(*batch));
-		node->nr_clean += n;
+		if (run) {
+			node->runs[node->nr_runs++] = run;
+			node->zeroing_run = false;
+		} else {
+			memcpy(node->clean + node->nr_clean, batch,
+			       n * sizeof(*batch));
+			node->nr_clean += n;
+		}
 		WRITE_ONCE(pool->zero_seq, pool->zero_seq + 1);
 		spin_unlock(&pool->lock);
 		if (wq_has_sleeper(&pool->zero_wait))
@@ -73,35 +99,111 @@ static void ai_mem_kick_zeroing(void)
 
 	for (i = 0; i < pool->nr_nodes; i++) {
 		struct ai_mem_node *node = &pool->nodes[i];
-		unsigned long dirty = READ_ONCE(node->nr_dirty);
+		unsigned long dirty = READ_ONCE(node->nr_dirty) +
+				      READ_ONCE(node->nr_dirty_runs) * AI_MEM_RUN;
+		unsigned long clean = READ_ONCE(node->nr_clean) +
+				      READ_ONCE(node->nr_runs) * AI_MEM_RUN;
 
 		if (dirty >= AI_MEM_ZERO_BATCH ||
-		    (dirty && READ_ONCE(node->nr_clean) < node->total / 8))
+		    (dirty && clean < node->total / 8))
 			queue_work_node(node->nid, pool->wq, &node->zero_work);
 	}
 }
 
+/* Do slots [@i, @end) of @b start with a whole run? */
+static bool ai_mem_run_at(struct ai_mem_blocks *b, unsigned long i,
+			  unsigned long end)
+{
+	unsigned long pfn, j;
+
+	if (end - i < AI_MEM_RUN)
+		return false;
+	pfn = page_to_pfn(*ai_mem_blocks_slot(b, i));
+	if (!IS_ALIGNED(pfn, AI_MEM_RUN))
+		return false;
+	for (j = 1; j < AI_MEM_RUN; j++)
+		if (page_to_pfn(*ai_mem_blocks_slot(b, i + j)) != pfn + j)
+			return false;
+	return true;
+}
+
+static bool ai_mem_run_unshared(struct ai_mem_blocks *b, unsigned long i)
+{
+	unsigned long j;
+
+	for (j = 0; j < AI_MEM_RUN; j++)
+		if (page_ref_count(*ai_mem_blocks_slot(b, i + j)) != 1)
+			return false;
+	return true;
+}
+
+/* Move the pages left in slots [0, @n) of @b (not NULL) to the front. */
+static void ai_mem_compact(struct ai_mem_blocks *b, unsigned long n)
+{
+	unsigned long i, kept = 0;
+	struct page *page;
+
+	for (i = 0; i < n; i++) {
+		page = *ai_mem_blocks_slot(b, i);
+		if (page)
+			*ai_mem_blocks_slot(b, kept++) = page;
+		if (!((i + 1) % AI_MEM_CHUNK))
+			cond_resched();
+	}
+}
+
 /*
- * Give back the first @b->nr_out pages of @b that only we reference, a
- * batch per lock hold; the others stay, moved to the front. A page's count
- * cannot grow while we look: nothing maps it any more. @clean: never
- * mapped, so never written, so it needs no zeroing. Returns how many came
- * back.
+ * Put the first @n pages of @b back on the free stacks: a whole run (all
+ * its pages in order, none referenced elsewhere) as a run, the others one
+ * by one, a batch per lock hold. Backwards, so that the stacks, being
+ * LIFO, hand the pages out again in the order @b had them: what was
+ * contiguous stays contiguous, and a run broken for small allocations is
+ * whole again in the next large one that takes its pages (and on the
+ * stacks once that one is freed). Unless @force, a page someone else
+ * still references stays in @b, moved to the front; its count cannot grow
+ * while we look, since nothing maps it any more. @clean: never mapped, so
+ * never written, so it needs no zeroing. Returns how many stayed.
  */
-static unsigned long ai_mem_return_pages(struct ai_mem_blocks *b, bool clean)
+static unsigned long ai_mem_push_pages(struct ai_mem_blocks *b,
+				       unsigned long n, bool clean, bool force)
 {
 	struct ai_mem_pool *pool = &ai_mem_pool;
-	unsigned long i = 0, kept = 0, end, back;
+	unsigned long i = n, kept = 0, start, end, j;
+	struct ai_mem_node *node;
+	struct page *page;
 
-	while (i < b->nr_out) {
-		end = min(b->nr_out, i + AI_MEM_BATCH);
+	while (i > 0) {
+		if (i >= AI_MEM_RUN && ai_mem_run_at(b, i - AI_MEM_RUN, i) &&
+		    (force || ai_mem_run_unshared(b, i - AI_MEM_RUN))) {
+			i -= AI_MEM_RUN;
+			page = *ai_mem_blocks_slot(b, i);
+			node = pool->by_nid[page_to_nid(page)];
+			spin_lock(&pool->lock);
+			if (clean)
+				node->runs[node->nr_runs++] = page;
+			else
+				node->dirty_runs[node->nr_dirty_runs++] = page;
+			node->nr_free += AI_MEM_RUN;
+			pool->nr_free += AI_MEM_RUN;
+			spin_unlock(&pool->lock);
+			for (j = 0; j < AI_MEM_RUN; j++)
+				*ai_mem_blocks_slot(b, i + j) = NULL;
+			cond_resched();
+			continue;
+		}
+		start = i;
+		end = i > AI_MEM_BATCH ? i - AI_MEM_BATCH : 0;
 		spin_lock(&pool->lock);
-		for (; i < end; i++) {
-			struct page *page = *ai_mem_blocks_slot(b, i);
-			struct ai_mem_node *node;
+		for (; i > end; i--) {
+			struct page **slot = ai_mem_blocks_slot(b, i - 1);
 
-			if (page_ref_count(page) != 1) {
-				*ai_mem_blocks_slot(b, kept++) = page;
+			page = *slot;
+			/* A run may end here: look at it first. */
+			if (i != start && i >= AI_MEM_RUN &&
+			    IS_ALIGNED(page_to_pfn(page) + 1, AI_MEM_RUN))
+				break;
+			if (!force && page_ref_count(page) != 1) {
+				kept++;
 				continue;
 			}
 			node = pool->by_nid[page_to_nid(page)];
@@ -111,11 +213,25 @@ static unsigned long ai_mem_return_pages(struct ai_mem_blocks *b, bool clean)
 				node->dirty[node->nr_dirty++] = page;
 			node->nr_free++;
 			pool->nr_free++;
+			*slot = NULL;
 		}
 		spin_unlock(&pool->lock);
 		cond_resched();
 	}
-	back = b->nr_out - kept;
+	if (kept)
+		ai_mem_compact(b, n);
+	return kept;
+}
+
+/*
+ * Give back the first @b->nr_out pages of @b that only we reference; the
+ * others stay, moved to the front. Returns how many came back.
+ */
+static unsigned long ai_mem_return_pages(struct ai_mem_blocks *b, bool clean)
+{
+	unsigned long kept = ai_mem_push_pages(b, b->nr_out, clean, false);
+	unsigned long back = b->nr_out - kept;
+
 	b->nr_out = kept;
 	return back;
 }
@@ -198,24 +314,7 @@ void ai_mem_pool_put(struct ai_mem_blocks *b, bool clean)
  */
 static void ai_mem_unpop(struct ai_mem_blocks *b, unsigned long n)
 {
-	struct ai_mem_pool *pool = &ai_mem_pool;
-	unsigned long i = 0, end;
-
-	while (i < n) {
-		end = min(n, i + AI_MEM_BATCH);
-		spin_lock(&pool->lock);
-		for (; i < end; i++) {
-			struct page *page = *ai_mem_blocks_slot(b, i);
-			struct ai_mem_node *node =
-				pool->by_nid[page_to_nid(page)];
-
-			node->clean[node->nr_clean++] = page;
-			node->nr_free++;
-			pool->nr_free++;
-		}
-		spin_unlock(&pool->lock);
-		cond_resched();
-	}
+	ai_mem_push_pages(b, n, true, true);
 }
 
 /* The pool node nearest to @nid, for a caller on a node without blocks. */
@@ -268,29 +367,101 @@ bool ai_mem_pool_may_get(unsigned long n, int nid, bool strict)
 }
 
 /*
- * Pop up to one batch of the @t - @done pages reserved on @node into @b
- * from @at + @done on; dirty ones are counted in *@nr_dirty, at the end.
- * Caller holds the pool lock. Returns how many it popped.
+ * Pop one whole run, or up to one batch of loose pages, of the @left pages
+ * still to come from @node into @b from @at on: a run for each whole 2 MiB
+ * still wanted, loose pages for the rest, and a run broken into loose pages
+ * only when no loose page is left (small requests never break a run while
+ * loose pages remain). Caller holds the pool lock. Returns how many it
+ * popped; those from *@zero_from on need zeroing. A whole run is returned
+ * in *@run and written to @b by ai_mem_fill(), outside the lock.
  */
 static unsigned long ai_mem_pop_batch(struct ai_mem_node *node,
 				      struct ai_mem_blocks *b, unsigned long at,
-				      unsigned long left, unsigned long *nr_dirty)
+				      unsigned long left,
+				      unsigned long *zero_from,
+				      struct page **run)
 {
-	unsigned long c, d, i;
+	unsigned long c, d, i, *nr;
+	struct page **stack;
+	struct page *r;
+	bool dirty;
+
+	*run = NULL;
+	if (left >= AI_MEM_RUN && node->nr_runs) {
+		*run = node->runs[--node->nr_runs];
+		*zero_from = AI_MEM_RUN;
+		return AI_MEM_RUN;
+	}
+	if (left >= AI_MEM_RUN && node->nr_dirty_runs) {
+		*run = node->dirty_runs[--node->nr_dirty_runs];
+		*zero_from = 0;
+		return AI_MEM_RUN;
+	}
+	/* Rather wait a moment for the run being zeroed than scatter. */
+	if (left >= AI_MEM_RUN && node->zeroing_run)
+		return 0;
 
 	c = min3(left, node->nr_clean, (unsigned long)AI_MEM_BATCH);
 	d = min3(left - c, node->nr_dirty, AI_MEM_BATCH - c);
+	if (c + d) {
+		for (i = 0; i < c; i++)
+			*ai_mem_blocks_slot(b, at + i) =
+				node->clean[--node->nr_clean];
+		for (i = c; i < c + d; i++)
+			*ai_mem_blocks_slot(b, at + i) =
+				node->dirty[--node->nr_dirty];
+		*zero_from = c;
+		return c + d;
+	}
+
+	/* No loose page left: break a run. */
+	dirty = !node->nr_runs;
+	if (!dirty)
+		r = node->runs[--node->nr_runs];
+	else if (node->nr_dirty_runs)
+		r = node->dirty_runs[--node->nr_dirty_runs];
+	else
+		return 0;	/* the zero worker holds the rest */
+	c = min_t(unsigned long, left, AI_MEM_BATCH);
 	for (i = 0; i < c; i++)
-		*ai_mem_blocks_slot(b, at + i) = node->clean[--node->nr_clean];
-	for (i = c; i < c + d; i++)
-		*ai_mem_blocks_slot(b, at + i) = node->dirty[--node->nr_dirty];
-	*nr_dirty = d;
-	return c + d;
+		*ai_mem_blocks_slot(b, at + i) = nth_page(r, i);
+	/*
+	 * The rest goes loose, stacked to pop in ascending order: at most
+	 * one run's worth of pointers, and only when a run is broken.
+	 */
+	stack = dirty ? node->dirty : node->clean;
+	nr = dirty ? &node->nr_dirty : &node->nr_clean;
+	for (i = AI_MEM_RUN; i > c; i--)
+		stack[(*nr)++] = nth_page(r, i - 1);
+	*zero_from = dirty ? 0 : c;
+	return c;
 }
 
 /*
- * Pop @t pages, already reserved on @node, into @b from @at on, a batch
- * per lock hold (@done of them the caller popped already, in the same
+ * Complete @n pages just popped into @b at @at: write a whole run's pages
+ * (@run) and zero those from @zero_from on, outside the pool lock.
+ */
+static void ai_mem_fill(struct ai_mem_blocks *b, unsigned long at,
+			unsigned long n, unsigned long zero_from,
+			struct page *run)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		struct page **slot = ai_mem_blocks_slot(b, at + i);
+
+		if (run)
+			*slot = nth_page(run, i);
+		if (i >= zero_from)
+			clear_highpage(*slot);
+		if (!((i + 1) % AI_MEM_BATCH))
+			cond_resched();
+	}
+}
+
+/*
+ * Pop @t pages, already reserved on @node, into @b from @at on, a batch or
+ * a run per lock hold (@done of them the caller popped already, in the same
  * hold as the reservation); dirty ones are zeroed here, outside the lock.
  * Waits for the zero worker when it holds the rest. Returns how many were
  * popped in all; on a fatal signal it stops early and gives the
@@ -301,11 +472,12 @@ static unsigned long ai_mem_pop(struct ai_mem_node *node,
 				unsigned long t, unsigned long done)
 {
 	struct ai_mem_pool *pool = &ai_mem_pool;
-	unsigned long n, d, i, seq;
+	unsigned long n, z, seq;
+	struct page *run;
 
 	while (done < t) {
 		spin_lock(&pool->lock);
-		n = ai_mem_pop_batch(node, b, at + done, t - done, &d);
+		n = ai_mem_pop_batch(node, b, at + done, t - done, &z, &run);
 		if (!n) {
 			/* The rest is in the zero worker's hands for a moment. */
 			seq = pool->zero_seq;
@@ -317,8 +489,7 @@ static unsigned long ai_mem_pop(struct ai_mem_node *node,
 		}
 		spin_unlock(&pool->lock);
 
-		for (i = n - d; i < n; i++)
-			clear_highpage(*ai_mem_blocks_slot(b, at + done + i));
+		ai_mem_fill(b, at + done, n, z, run);
 		done += n;
 		cond_resched();
 		if (done < t && fatal_signal_pending(current))
@@ -349,8 +520,9 @@ int ai_mem_pool_get(struct ai_mem_blocks *b, int nid, bool strict,
 {
 	struct ai_mem_pool *pool = &ai_mem_pool;
 	struct ai_mem_node *first = ai_mem_first(nid, strict), *node;
-	unsigned long got = 0, t, popped, now, d = 0, i;
+	unsigned long got = 0, t, popped, now, z = 0;
 	int pass, k, ret = -ENOMEM;
+	struct page *run = NULL;
 
 	if (!first)
 		return -ENOMEM;
@@ -368,12 +540,11 @@ int ai_mem_pool_get(struct ai_mem_blocks *b, int nid, bool strict,
 			t = min(node->nr_free, b->nr - got);
 			node->nr_free -= t;
 			pool->nr_free -= t;
-			now = t ? ai_mem_pop_batch(node, b, got, t, &d) : 0;
+			now = t ? ai_mem_pop_batch(node, b, got, t, &z, &run) : 0;
 			spin_unlock(&pool->lock);
 			if (!t)
 				continue;
-			for (i = now - d; i < now; i++)
-				clear_highpage(*ai_mem_blocks_slot(b, got + i));
+			ai_mem_fill(b, got, now, z, run);
 			popped = ai_mem_pop(node, b, got, t, now);
 			got += popped;
 			if (popped < t) {
@@ -390,6 +561,26 @@ int ai_mem_pool_get(struct ai_mem_blocks *b, int nid, bool strict,
 undo:
 	ai_mem_unpop(b, got);
 	return ret;
+}
+
+/* Drop one holder of @b (its allocation, or a dma-buf of it). */
+void ai_mem_blocks_put(struct ai_mem_blocks *b)
+{
+	if (refcount_dec_and_test(&b->users))
+		ai_mem_pool_put(b, !READ_ONCE(b->written));
+}
+
+/* Whole 2 MiB runs free now, on every node. */
+unsigned long ai_mem_pool_free_runs(void)
+{
+	struct ai_mem_pool *pool = &ai_mem_pool;
+	unsigned long runs = 0;
+	int i;
+
+	for (i = 0; i < pool->nr_nodes; i++)
+		runs += READ_ONCE(pool->nodes[i].nr_runs) +
+			READ_ONCE(pool->nodes[i].nr_dirty_runs);
+	return runs;
 }
 
 void ai_mem_pool_show_nodes(struct seq_file *m)

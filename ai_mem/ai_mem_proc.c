@@ -38,6 +38,8 @@ static int ai_mem_proc_show(struct seq_file *m, void *v)
 	seq_printf(m, "Allocated Blocks: %lu\n", held);
 	seq_printf(m, "Pending Blocks: %lu\n", READ_ONCE(pool->nr_pending));
 	seq_printf(m, "User Max: %u MB\n", READ_ONCE(ai_mem_user_max_mb));
+	seq_printf(m, "Free 2M Runs: %lu\n", ai_mem_pool_free_runs());
+	ai_mem_dmabuf_show(m);
 	ai_mem_pool_show_nodes(m);
 	ai_mem_files_show(m, all, self, ns);
 	ai_mem_users_show(m, all, self);

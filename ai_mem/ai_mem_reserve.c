@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The block pool at load and unload: pages reserved per NUMA node (in big
- * chunks when the buddy allocator has them), split into per-node stacks
- * with a fallback order by distance, and given back at unload.
+ * The block pool at load and unload: pages reserved per NUMA node (in 2 MiB
+ * chunks when the buddy allocator has them), put on per-node stacks (the
+ * 2 MiB chunks as whole runs) with a fallback order by distance, and given
+ * back at unload.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,9 +16,6 @@
 
 #include "ai_mem_internal.h"
 
-/* Reserve in 2 MiB chunks when the buddy allocator has them. */
-#define AI_MEM_CHUNK_ORDER	9
-
 /*
  * Reserve @want pages on @nid (NUMA_NO_NODE: anywhere) into @pages, in big
  * chunks split into single pages. Never wakes the OOM killer: when memory
@@ -27,7 +25,7 @@ static int ai_mem_reserve(int nid, unsigned long want, struct page **pages,
 			  unsigned long *got)
 {
 	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY;
-	unsigned int order, max_order = AI_MEM_CHUNK_ORDER;
+	unsigned int order, max_order = AI_MEM_RUN_ORDER;
 	unsigned long end = *got + want, i;
 	struct page *page;
 
@@ -70,6 +68,17 @@ static void ai_mem_release_pages(struct page **pages, unsigned long n)
 	}
 }
 
+static void ai_mem_release_runs(struct page **runs, unsigned long n)
+{
+	unsigned long i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < AI_MEM_RUN; j++)
+			put_page(runs[i] + j);
+		cond_resched();
+	}
+}
+
 /* Is pool node @a farther from pool node @from than pool node @b? */
 static bool ai_mem_farther(int from, int a, int b)
 {
@@ -79,6 +88,32 @@ static bool ai_mem_farther(int from, int a, int b)
 		return b == from && a != from;
 	return node_distance(nodes[from].nid, nodes[a].nid) >
 	       node_distance(nodes[from].nid, nodes[b].nid);
+}
+
+/* Do the @left pages from @p on start with a whole run? */
+static bool ai_mem_flat_run(struct page **p, unsigned long left)
+{
+	unsigned long pfn = page_to_pfn(p[0]), j;
+
+	if (left < AI_MEM_RUN || !IS_ALIGNED(pfn, AI_MEM_RUN))
+		return false;
+	for (j = 1; j < AI_MEM_RUN; j++)
+		if (page_to_pfn(p[j]) != pfn + j)
+			return false;
+	return true;
+}
+
+/*
+ * Stack a node's runs so that they pop in the order they were reserved:
+ * when the buddy allocator handed out neighbours in ascending order, an
+ * allocation of several runs is then one physically contiguous segment.
+ */
+static void ai_mem_reverse(struct page **p, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n / 2; i++)
+		swap(p[i], p[n - 1 - i]);
 }
 
 /* Split the reserved pages into per-node stacks; the pages are all clean. */
@@ -115,18 +150,31 @@ static int ai_mem_build_nodes(struct page **pages, unsigned long n)
 					     GFP_KERNEL);
 		node->dirty = kvmalloc_array(node->total, sizeof(*node->dirty),
 					     GFP_KERNEL);
+		node->runs = kvmalloc_array(node->total / AI_MEM_RUN + 1,
+					    sizeof(*node->runs), GFP_KERNEL);
+		node->dirty_runs = kvmalloc_array(node->total / AI_MEM_RUN + 1,
+						  sizeof(*node->runs),
+						  GFP_KERNEL);
 		node->fallback = kcalloc(pool->nr_nodes,
 					 sizeof(*node->fallback), GFP_KERNEL);
-		if (!node->clean || !node->dirty || !node->fallback)
+		if (!node->clean || !node->dirty || !node->runs ||
+		    !node->dirty_runs || !node->fallback)
 			goto out;
 		pool->by_nid[nid] = node;
 		k++;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; ) {
 		struct ai_mem_node *node = pool->by_nid[page_to_nid(pages[i])];
 
-		node->clean[node->nr_clean++] = pages[i];
+		if (ai_mem_flat_run(pages + i, n - i)) {
+			node->runs[node->nr_runs++] = pages[i];
+			i += AI_MEM_RUN;
+		} else {
+			node->clean[node->nr_clean++] = pages[i++];
+		}
 	}
+	for (k = 0; k < pool->nr_nodes; k++)
+		ai_mem_reverse(pool->nodes[k].runs, pool->nodes[k].nr_runs);
 
 	/*
 	 * Fallback order: the node itself (strict requests use only this
@@ -159,6 +207,8 @@ static void ai_mem_free_nodes(void)
 	for (k = 0; pool->nodes && k < pool->nr_nodes; k++) {
 		kvfree(pool->nodes[k].clean);
 		kvfree(pool->nodes[k].dirty);
+		kvfree(pool->nodes[k].runs);
+		kvfree(pool->nodes[k].dirty_runs);
 		kfree(pool->nodes[k].fallback);
 	}
 	kfree(pool->nodes);
@@ -247,6 +297,8 @@ void ai_mem_pool_exit(void)
 
 		ai_mem_release_pages(node->clean, node->nr_clean);
 		ai_mem_release_pages(node->dirty, node->nr_dirty);
+		ai_mem_release_runs(node->runs, node->nr_runs);
+		ai_mem_release_runs(node->dirty_runs, node->nr_dirty_runs);
 	}
 	ai_mem_free_nodes();
 }

@@ -11,6 +11,7 @@
  * one aligned window of AI_MEM_FAULT_WINDOW pages around the faulting
  * address, so no fault does work that grows with the buffer, and a process
  * touching (or MAP_POPULATE-ing) a huge buffer can be killed between two
+ * windows. The mappings of a dma-buf fd (ai_mem_dmabuf.c) fault the same
  * windows.
  */
 #include <linux/mm.h>
@@ -64,41 +65,47 @@ static int ai_mem_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
 	return -EINVAL;
 }
 
-static vm_fault_t ai_mem_vm_fault(struct vm_fault *vmf)
+/*
+ * Map the window of @vma around @address: the pages of @b from slot @base
+ * on back the VMA, and a window is the part of one descriptor chunk that
+ * the VMA covers (at most AI_MEM_FAULT_WINDOW pages, one contiguous array
+ * of pointers). A page already mapped (a racing fault, MADV_DONTNEED) is
+ * skipped.
+ */
+vm_fault_t ai_mem_map_window(struct vm_area_struct *vma, unsigned long address,
+			     struct ai_mem_blocks *b, unsigned long base)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct ai_mem_buf *buf = vma->vm_private_data;
-	unsigned long idx = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
-	unsigned long first = round_down(idx, AI_MEM_FAULT_WINDOW);
-	unsigned long nr = min(vma_pages(vma) - first,
-			       (unsigned long)AI_MEM_FAULT_WINDOW);
-	unsigned long done = 0, left;
-	vm_fault_t ret = VM_FAULT_NOPAGE;
-	struct page **pages;
+	unsigned long slot = base + ((address - vma->vm_start) >> PAGE_SHIFT);
+	unsigned long first = max(round_down(slot, AI_MEM_FAULT_WINDOW), base);
+	unsigned long end = min(round_down(slot, AI_MEM_FAULT_WINDOW) +
+				AI_MEM_FAULT_WINDOW, base + vma_pages(vma));
+	unsigned long nr = end - first, done = 0, left;
+	struct page **pages = ai_mem_blocks_slot(b, first);
+	unsigned long start = vma->vm_start + (first - base) * PAGE_SIZE;
 	int err;
 
-	down_read(&buf->sem);
-	if (buf->dead) {
-		ret = VM_FAULT_SIGBUS;
-		goto out;
-	}
-	pages = ai_mem_blocks_slot(buf->blocks, first);
-	/* A page already mapped (a racing fault, MADV_DONTNEED) is skipped. */
 	while (done < nr) {
 		left = nr - done;
-		err = vm_insert_pages(vma, vma->vm_start +
-				      (first + done) * PAGE_SIZE,
+		err = vm_insert_pages(vma, start + done * PAGE_SIZE,
 				      pages + done, &left);
 		done = nr - left;
 		if (!err)
 			break;
-		if (err != -EBUSY) {
-			ret = vmf_error(err);
-			break;
-		}
+		if (err != -EBUSY)
+			return vmf_error(err);
 		done++;
 	}
-out:
+	return VM_FAULT_NOPAGE;
+}
+
+static vm_fault_t ai_mem_vm_fault(struct vm_fault *vmf)
+{
+	struct ai_mem_buf *buf = vmf->vma->vm_private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	down_read(&buf->sem);
+	if (!buf->dead)
+		ret = ai_mem_map_window(vmf->vma, vmf->address, buf->blocks, 0);
 	up_read(&buf->sem);
 	return ret;
 }
@@ -125,7 +132,7 @@ static const struct vm_operations_struct ai_mem_vm_ops = {
 };
 
 /* Set while ->mmap holds mmap_lock for writing, as both APIs require. */
-static void ai_mem_vma_mod_flags(struct vm_area_struct *vma, vm_flags_t set,
+void ai_mem_vma_mod_flags(struct vm_area_struct *vma, vm_flags_t set,
 				 vm_flags_t clear)
 {
 #ifdef AI_MEM_HAVE_VM_FLAGS_SET

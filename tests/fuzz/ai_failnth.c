@@ -254,6 +254,7 @@ struct mem_ctx {
 	int fd;
 	__u64 length;
 	__u64 offset;
+	int export_fd;
 };
 
 static int mem_info(int fd, struct ai_mem_info *info)
@@ -386,6 +387,60 @@ static void mem_fault_sweep(struct mem_ctx *c)
 	   (unsigned long long)c->length >> 10, n - 1, failed, tolerated);
 }
 
+/* EXPORT of a live allocation (c->offset), its dma-buf closed on undo. */
+static int mem_export_op(void *ctx)
+{
+	struct mem_ctx *c = ctx;
+	struct ai_mem_export e = {
+		.size = sizeof(e), .flags = AI_MEM_EXPORT_RDWR | AI_MEM_EXPORT_CLOEXEC,
+		.offset = c->offset, .fd = -1,
+	};
+
+	if (ioctl(c->fd, AI_MEM_IOC_EXPORT, &e))
+		return -errno;
+	c->export_fd = e.fd;
+	return 0;
+}
+
+static void mem_export_undo(void *ctx)
+{
+	struct mem_ctx *c = ctx;
+
+	close(c->export_fd);
+}
+
+/* The allocation alone holds its blocks again, and nothing is exported. */
+static const char *mem_export_check(void *ctx)
+{
+	struct mem_ctx *c = ctx;
+	struct ai_mem_buf_info bi = { .size = sizeof(bi), .offset = c->offset };
+	struct ai_mem_info info;
+
+	if (ioctl(c->fd, AI_MEM_IOC_BUF_INFO, &bi) || mem_info(c->fd, &info))
+		return "BUF_INFO or INFO fails";
+	if (bi.nr_exports)
+		return "an export is left behind";
+	if (info.total_blocks - info.free_blocks != c->length / 4096 ||
+	    info.user_blocks != c->length / 4096)
+		return "the pool or the charge is not what the allocation holds";
+	return NULL;
+}
+
+static void mem_export_sweep(struct mem_ctx *c)
+{
+	struct sweep s = {
+		.name = "EXPORT of 3 MiB", .op = mem_export_op,
+		.undo = mem_export_undo, .check = mem_export_check,
+		.also_ok = { EMFILE }, .must_fail = 1, .ctx = c,
+	};
+
+	c->length = 3 << 20;
+	if (!ok(!mem_alloc_op(c), "ALLOC 3 MiB for the EXPORT sweep"))
+		return;
+	sweep(&s);
+	mem_free(c);
+}
+
 static int run_mem(void)
 {
 	static const __u64 lengths[] = { 4096, 3 << 20, 16 << 20 };
@@ -409,6 +464,7 @@ static int run_mem(void)
 		s.name = name;
 		sweep(&s);
 	}
+	mem_export_sweep(&c);
 	c.length = 4 << 20;
 	mem_fault_sweep(&c);
 	close(c.fd);

@@ -44,7 +44,7 @@ int fz_forks = 1;
 __thread sigjmp_buf *fz_jmp;
 
 static const char *const cmd_name[C_NR] = {
-	"ALLOC", "FREE", "INFO", "mem-badcmd", "REGISTER", "UNREGISTER",
+	"ALLOC", "FREE", "INFO", "mem-badcmd", "EXPORT", "BUF_INFO", "REGISTER", "UNREGISTER",
 	"SET_GPU_UTIL", "QUERY", "sched-badcmd", "mmap", "munmap", "mremap",
 	"mprotect", "madvise", "touch", "process_vm", "fork", "dup", "scm_rights",
 	"close-race",

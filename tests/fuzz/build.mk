@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # ai_fuzz: the ABI-aware fuzzer of /dev/ai_mem and /dev/ai_sched (in-VM,
 # tests/cases/60-fuzz.sh; `make soak` for a long run).
-AI_FUZZ_SRCS := tests/fuzz/ai_fuzz.c tests/fuzz/fuzz_mem.c tests/fuzz/fuzz_sched.c
+AI_FUZZ_SRCS := tests/fuzz/ai_fuzz.c tests/fuzz/fuzz_mem.c tests/fuzz/fuzz_dmabuf.c \
+	tests/fuzz/fuzz_sched.c
 
 $(OUT)/ai_fuzz: $(AI_FUZZ_SRCS) tests/fuzz/fuzz.h tests/lib/tap.h tests/lib/proc_key.h \
 		include/uapi/linux/ai_mem.h include/uapi/linux/ai_sched.h

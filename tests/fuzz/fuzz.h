@@ -14,7 +14,7 @@
 #include <linux/ai_sched.h>
 
 enum fz_cmd {
-	C_ALLOC, C_FREE, C_INFO, C_MEM_BADCMD,
+	C_ALLOC, C_FREE, C_INFO, C_MEM_BADCMD, C_EXPORT, C_BUF_INFO,
 	C_REG, C_UNREG, C_UTIL, C_QUERY, C_SCHED_BADCMD,
 	C_MMAP, C_MUNMAP, C_MREMAP, C_MPROTECT, C_MADVISE,
 	C_TOUCH, C_PVM, C_FORK, C_DUP, C_SCM, C_RACE,
@@ -40,6 +40,12 @@ struct fz_shared {
 #define FZ_FDS		4
 #define FZ_ALLOCS	16
 #define FZ_MAPS		16
+
+/* Allocation states (fz_alloc.live). */
+#define A_NONE		0
+#define A_LIVE		1	/* FREE-able through its descriptor */
+#define A_FREED		2	/* freed while mapped: a touch gets SIGBUS */
+#define A_ORPHAN	3	/* its descriptor closed; mappings still valid */
 
 struct fz_alloc {
 	int fd;			/* index into fz_thread.memfd */
@@ -115,6 +121,10 @@ int fz_pick_size(struct fz_thread *t, size_t ssz, size_t ver0);
 void *fz_argbuf(void);
 void fz_do_free(struct fz_thread *t, int slot, int fd);
 void fz_do_info(struct fz_thread *t, int fd);
+int fz_pick_alloc(struct fz_thread *t, int state);
+void fz_gc_alloc(struct fz_thread *t, int ai);
+uint64_t fz_dead_offset(struct fz_thread *t, int slot);
+void fz_do_export(struct fz_thread *t, int slot);
 void fz_mem_op(struct fz_thread *t);
 void fz_sched_op(struct fz_thread *t);
 void fz_proc_op(struct fz_thread *t);

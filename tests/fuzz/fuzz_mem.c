@@ -3,6 +3,7 @@
  * fuzz_mem.c - ai_fuzz's /dev/ai_mem operations: ALLOC, FREE, INFO and
  * unknown commands with random, borderline and garbage arguments, and the
  * mmap family on its mappings, each checked against docs/ai_mem.md.
+ * EXPORT and BUF_INFO are fuzz_dmabuf.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,12 +17,6 @@
 
 #define PG		4096UL
 #define ARGBUF		(2 * PG)
-
-/* Allocation states (fz_alloc.live). */
-#define A_NONE		0
-#define A_LIVE		1	/* FREE-able through its descriptor */
-#define A_FREED		2	/* freed while mapped: a touch gets SIGBUS */
-#define A_ORPHAN	3	/* its descriptor closed; mappings still valid */
 
 static const int alloc_errs[] = { EBADF, EINVAL, E2BIG, ENOMEM, EDQUOT, EINTR,
 				  ENOSPC, EFAULT, 0 };
@@ -81,7 +76,7 @@ static int find_alloc(struct fz_thread *t, int slot, uint64_t off)
 	return -1;
 }
 
-static int pick_alloc(struct fz_thread *t, int state)
+int fz_pick_alloc(struct fz_thread *t, int state)
 {
 	int i, start = fz_below(t, FZ_ALLOCS);
 
@@ -105,7 +100,7 @@ static int alloc_mapped(struct fz_thread *t, int ai)
 }
 
 /* A slot no mapping refers to any more is forgotten. */
-static void gc_alloc(struct fz_thread *t, int ai)
+void fz_gc_alloc(struct fz_thread *t, int ai)
 {
 	if (t->allocs[ai].live != A_LIVE && !alloc_mapped(t, ai))
 		t->allocs[ai].live = A_NONE;
@@ -118,7 +113,7 @@ int fz_open_mem(struct fz_thread *t, int slot)
 	for (i = 0; i < FZ_ALLOCS; i++)
 		if (t->allocs[i].live == A_LIVE && t->allocs[i].fd == slot) {
 			t->allocs[i].live = A_ORPHAN;
-			gc_alloc(t, i);
+			fz_gc_alloc(t, i);
 		}
 	if (t->memfd[slot] >= 0)
 		close(t->memfd[slot]);
@@ -129,7 +124,7 @@ int fz_open_mem(struct fz_thread *t, int slot)
 }
 
 /* An offset that names no live allocation of @slot. */
-static uint64_t dead_offset(struct fz_thread *t, int slot)
+uint64_t fz_dead_offset(struct fz_thread *t, int slot)
 {
 	uint64_t off;
 
@@ -225,11 +220,11 @@ void fz_do_free(struct fz_thread *t, int slot, int fd)
 	void *arg = f;
 
 	if (fz_chance(t, 60))
-		ai = pick_alloc(t, A_LIVE);
+		ai = fz_pick_alloc(t, A_LIVE);
 	if (ai >= 0 && t->allocs[ai].fd == slot)
 		f->offset = t->allocs[ai].offset;
 	else
-		f->offset = dead_offset(t, slot), ai = -1;
+		f->offset = fz_dead_offset(t, slot), ai = -1;
 	if (!want && fz_chance(t, 15)) {
 		f->flags = 1u << fz_below(t, 32);
 		want = EINVAL;
@@ -246,7 +241,7 @@ void fz_do_free(struct fz_thread *t, int slot, int fd)
 		     want) || want)
 		return;
 	t->allocs[ai].live = A_FREED;
-	gc_alloc(t, ai);
+	fz_gc_alloc(t, ai);
 }
 
 void fz_do_info(struct fz_thread *t, int fd)
@@ -278,7 +273,7 @@ void fz_do_info(struct fz_thread *t, int fd)
 static void do_badcmd(struct fz_thread *t, int fd)
 {
 	static const int errs[] = { 0 };
-	unsigned int nr = 4 + fz_below(t, 252);
+	unsigned int nr = 6 + fz_below(t, 250);	/* past BUF_INFO */
 	unsigned long cmd;
 
 	cmd = fz_chance(t, 50) ? _IOC(_IOC_NONE, AI_MEM_IOC_MAGIC, nr, 0) :
@@ -302,12 +297,12 @@ static void drop_map(struct fz_thread *t, int mi)
 	int ai = t->maps[mi].alloc;
 
 	t->maps[mi].addr = NULL;
-	gc_alloc(t, ai);
+	fz_gc_alloc(t, ai);
 }
 
 static void do_mmap(struct fz_thread *t)
 {
-	int ai = pick_alloc(t, A_LIVE), mi = free_map(t), prot = PROT_READ | PROT_WRITE;
+	int ai = fz_pick_alloc(t, A_LIVE), mi = free_map(t), prot = PROT_READ | PROT_WRITE;
 	int flags = MAP_SHARED, want = 0, slot;
 	uint64_t off;
 	size_t len;
@@ -340,7 +335,7 @@ static void do_mmap(struct fz_thread *t)
 			}
 			/* fall through */
 		default:
-			off = dead_offset(t, slot) & ~(PG - 1);
+			off = fz_dead_offset(t, slot) & ~(PG - 1);
 		}
 	}
 	p = mmap(NULL, len, prot, flags, t->memfd[slot], off);
@@ -507,8 +502,10 @@ void fz_mem_op(struct fz_thread *t)
 		do_alloc(t, slot);
 	else if (r < 38)
 		fz_do_free(t, slot, t->memfd[slot]);
-	else if (r < 45)
+	else if (r < 42)
 		fz_do_info(t, t->memfd[slot]);
+	else if (r < 45)
+		fz_do_export(t, slot);
 	else if (r < 48)
 		do_badcmd(t, t->memfd[slot]);
 	else if (r < 62)

@@ -11,23 +11,7 @@
 # $RXE_WHY, for a visible skip. rxe_down undoes it all, each step a check.
 RXE_DEV=rxe0
 RXE_NETDEV=dummy0
-RXE_MODS=
 RXE_WHY=
-
-# rxe_load MODULE: its dependencies (depmod lists the first to load last),
-# then itself, each once.
-rxe_load() {
-	_deps=$(sed -n "s|^extra/$1\.ko:||p" "/lib/modules/$(uname -r)/modules.dep")
-	_order=
-	for _d in $_deps; do
-		_order="$(basename "$_d" .ko) $_order"
-	done
-	for _m in $_order $1; do
-		grep -q "^$_m " /proc/modules && continue
-		t_load "$_m" || return 1
-		RXE_MODS="$_m $RXE_MODS"
-	done
-}
 
 rxe_up() {
 	for _m in dummy crc32_generic rdma_rxe; do
@@ -36,9 +20,9 @@ rxe_up() {
 			return 2
 		fi
 	done
-	rxe_load dummy || return 1
-	rxe_load crc32_generic || return 1
-	rxe_load rdma_rxe || return 1
+	t_load_extra dummy || return 1
+	t_load_extra crc32_generic || return 1
+	t_load_extra rdma_rxe || return 1
 	# numdummies defaults to 1 (dummy0); ask for it anyway if it is missing.
 	ip link show "$RXE_NETDEV" >/dev/null 2>&1 ||
 		ip link add "$RXE_NETDEV" type dummy 2>/dev/null
@@ -67,8 +51,5 @@ rxe_down() {
 	if rdma link show "$RXE_DEV" >/dev/null 2>&1; then
 		t_check "rdma link delete $RXE_DEV" rdma link delete "$RXE_DEV"
 	fi
-	for _m in $RXE_MODS; do
-		t_unload "$_m"
-	done
-	RXE_MODS=
+	t_unload_extra
 }

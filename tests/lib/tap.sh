@@ -70,6 +70,31 @@ t_load_fails() {
 	t_ok "insmod $_mod $* refused"
 }
 
+# t_load_extra MODULE: a distro module from $AI_EXTRADIR after its
+# dependencies (set-up's modules.dep lists the first to load last), each
+# loaded once; T_EXTRA_MODS names what was loaded, last first, for
+# t_unload_extra.
+T_EXTRA_MODS=
+t_load_extra() {
+	_deps=$(sed -n "s|^extra/$1\.ko:||p" "/lib/modules/$(uname -r)/modules.dep")
+	_order=
+	for _d in $_deps; do
+		_order="$(basename "$_d" .ko) $_order"
+	done
+	for _m in $_order $1; do
+		grep -q "^$_m " /proc/modules && continue
+		t_load "$_m" || return 1
+		T_EXTRA_MODS="$_m $T_EXTRA_MODS"
+	done
+}
+
+t_unload_extra() {
+	for _m in $T_EXTRA_MODS; do
+		t_unload "$_m"
+	done
+	T_EXTRA_MODS=
+}
+
 t_unload() {
 	if _out=$(rmmod "$1" 2>&1); then
 		t_ok "rmmod $1"

@@ -42,6 +42,23 @@ int main(void)
 	LAYOUT(ai_mem_info, nr_nodes, 72);
 	LAYOUT(ai_mem_info, __reserved, 76);
 
+	is_int(sizeof(struct ai_mem_export), 40, "struct ai_mem_export is 40 bytes");
+	LAYOUT(ai_mem_export, size, 0);
+	LAYOUT(ai_mem_export, flags, 4);
+	LAYOUT(ai_mem_export, offset, 8);
+	LAYOUT(ai_mem_export, start, 16);
+	LAYOUT(ai_mem_export, length, 24);
+	LAYOUT(ai_mem_export, fd, 32);
+	LAYOUT(ai_mem_export, nr_segments, 36);
+
+	is_int(sizeof(struct ai_mem_buf_info), 32, "struct ai_mem_buf_info is 32 bytes");
+	LAYOUT(ai_mem_buf_info, size, 0);
+	LAYOUT(ai_mem_buf_info, flags, 4);
+	LAYOUT(ai_mem_buf_info, offset, 8);
+	LAYOUT(ai_mem_buf_info, length, 16);
+	LAYOUT(ai_mem_buf_info, nr_segments, 24);
+	LAYOUT(ai_mem_buf_info, nr_exports, 28);
+
 	/* ai_sched ABI v2: size-first structures. */
 	is_int(sizeof(struct ai_sched_register), AI_SCHED_REGISTER_SIZE_VER0,
 	       "struct ai_sched_register is REGISTER_SIZE_VER0 (24) bytes");
@@ -83,6 +100,8 @@ int main(void)
 	is_int(AI_MEM_IOC_ALLOC, 0xbb01, "AI_MEM_IOC_ALLOC number");
 	is_int(AI_MEM_IOC_FREE, 0xbb02, "AI_MEM_IOC_FREE number");
 	is_int(AI_MEM_IOC_INFO, 0xbb03, "AI_MEM_IOC_INFO number");
+	is_int(AI_MEM_IOC_EXPORT, 0xbb04, "AI_MEM_IOC_EXPORT number");
+	is_int(AI_MEM_IOC_BUF_INFO, 0xbb05, "AI_MEM_IOC_BUF_INFO number");
 	is_int(AI_SCHED_IOC_MAGIC, 0xbd, "ai_sched magic 0xBD (0xBA is mainline's liveupdate)");
 	is_int(AI_SCHED_IOC_REGISTER, 0xbd01, "AI_SCHED_IOC_REGISTER number");
 	is_int(AI_SCHED_IOC_UNREGISTER, 0xbd02, "AI_SCHED_IOC_UNREGISTER number");

@@ -27,10 +27,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SRC_PKG=linux-source-6.12
 FRAG="$ROOT/tests/vm/debug/debug.config"
-# Bump when the steps below change what is built, or when EXTRA_MODULES
-# (kmods.sh) grows: the key does not hash this script (a comment edit must
-# not cost a 35-minute build), and the module tree extra/ is taken from is
-# not kept.
+# Bump when the steps below change what is built: the key does not hash
+# this script (a comment edit must not cost a 35-minute build). A grown
+# EXTRA_MODULES (kmods.sh) needs no rebuild: refresh_modules copies them
+# from the kept build directory.
 RECIPE=1
 STORE=${AI_DEBUG_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ai-native/debug-kernel}
 
@@ -114,6 +114,22 @@ build() {
 	log "built $rel"
 }
 
+# EXTRA_MODULES grew since the build: copy them again from the build
+# directory (debug info stripped, as modules_install would with
+# INSTALL_MOD_STRIP=1).
+refresh_modules() {
+	local dir=$1 tmp=$1/kernel/.extra-new f
+	rm -rf "$tmp"
+	keep_modules "$dir/out" "$tmp" || return 1
+	for f in "$tmp"/extra/*.ko; do
+		strip --strip-debug "$f"
+	done
+	rm -rf "$dir/kernel/extra"
+	mv "$tmp/extra" "$dir/kernel/extra"
+	rm -rf "$tmp"
+	log "distro modules now $EXTRA_MODULES"
+}
+
 publish() {
 	local dir=$1 rel
 	rel=$(cat "$dir/release")
@@ -136,6 +152,11 @@ main() {
 		exec 9> "$STORE/.lock"
 		flock 9
 		[ -f "$dir/release" ] || build "$dir" "$ver"
+	fi
+	if ! modules_current "$dir/kernel"; then
+		exec 9> "$STORE/.lock"
+		flock 9
+		modules_current "$dir/kernel" || refresh_modules "$dir" || return 1
 	fi
 	publish "$dir"
 }

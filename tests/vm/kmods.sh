@@ -9,8 +9,11 @@
 # rdma_rxe (soft RoCE), dummy (a netdev for rxe to sit on) and crc32_generic
 # (rxe asks the crypto API for "crc32" by name when a device is added: no
 # symbol dependency, and no modprobe in the VM to load it on demand) for the
-# RDMA case. Their dependencies (modinfo's "depends") are kept with them.
-EXTRA_MODULES="brd dummy crc32_generic rdma_rxe"
+# RDMA case; vgem (a software DRM driver that imports dma-bufs through
+# PRIME) for the dma-buf case. Their dependencies (modinfo's "depends") are
+# kept with them. The debug kernel's copy is made when it is built, and
+# made again from its build directory when this list changes.
+EXTRA_MODULES="brd dummy crc32_generic rdma_rxe vgem"
 
 # extra/.modules names the EXTRA_MODULES that extra/ was filled for.
 modules_current() {
@@ -18,13 +21,16 @@ modules_current() {
 }
 
 # keep_modules SRC DIR: copy EXTRA_MODULES and everything they depend on
-# from the unpacked image at SRC to DIR/extra, uncompressed (busybox insmod
+# from the unpacked image (or the kernel build directory) at SRC to DIR/extra, uncompressed (busybox insmod
 # does not read .ko.xz), with a modules.dep in depmod's format (the image
 # has none: depmod runs at install time) so a case can load the
 # dependencies first.
 keep_modules() {
-	local src=$1 dir=$2 todo=$EXTRA_MODULES seen=" " m f deps
+	local src=$1 dir=$2 todo=$EXTRA_MODULES seen=" " m f deps root
 	declare -A dep_of=()
+	# An installed module tree, or a kernel build directory.
+	root=$src/lib/modules
+	[ -d "$root" ] || root=$src
 	mkdir -p "$dir/extra"
 	while [ -n "${todo// /}" ]; do
 		set -- $todo
@@ -33,7 +39,7 @@ keep_modules() {
 		todo="$*"
 		case $seen in *" $m "*) continue ;; esac
 		seen="$seen$m "
-		f=$(find "$src/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
+		f=$(find "$root" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
 		[ -n "$f" ] || { log "$(basename "$dir") has no module $m"; return 1; }
 		case $f in
 		*.xz) xz -dc "$f" > "$dir/extra/$m.ko" ;;

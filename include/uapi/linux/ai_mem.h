@@ -103,9 +103,69 @@ struct ai_mem_info {
 	__u32 __reserved;
 };
 
-/* ALLOC and FREE need the file open for writing; INFO does not. */
+/* The new fd is close-on-exec. */
+#define AI_MEM_EXPORT_CLOEXEC		(1u << 0)
+/* The new fd may be mapped for writing; without it, read-only mappings. */
+#define AI_MEM_EXPORT_RDWR		(1u << 1)
+#define AI_MEM_EXPORT_FLAGS_ALL		(AI_MEM_EXPORT_CLOEXEC | \
+					 AI_MEM_EXPORT_RDWR)
+
+/**
+ * struct ai_mem_export - argument of AI_MEM_IOC_EXPORT
+ * @size:        in: sizeof(struct ai_mem_export)
+ * @flags:       in: AI_MEM_EXPORT_* only
+ * @offset:      in: the allocation, as AI_MEM_IOC_ALLOC returned it on
+ *               this file
+ * @start:       in: where the dma-buf begins, in bytes into the
+ *               allocation; a multiple of the block size
+ * @length:      in: bytes, a multiple of the block size; 0: up to the end
+ *               of the allocation
+ * @fd:          out: a dma-buf file descriptor of that range
+ * @nr_segments: out: physically contiguous segments the range is made of
+ *               (an importer's limits on segment size may split them)
+ *
+ * On failure @fd and @nr_segments may have been written, and mean nothing.
+ * The dma-buf holds the blocks until its last reference (fd, mapping,
+ * importer) is gone, past FREE of the allocation and past close of this
+ * file; they stay charged to the allocation's user until then.
+ */
+struct ai_mem_export {
+	__u32 size;
+	__u32 flags;
+	__u64 offset;
+	__u64 start;
+	__u64 length;
+	__s32 fd;
+	__u32 nr_segments;
+};
+
+/**
+ * struct ai_mem_buf_info - argument of AI_MEM_IOC_BUF_INFO
+ * @size:        in: sizeof(struct ai_mem_buf_info); out: bytes written
+ * @flags:       in: 0
+ * @offset:      in: the allocation, as AI_MEM_IOC_ALLOC returned it on
+ *               this file
+ * @length:      out: bytes it holds (whole blocks)
+ * @nr_segments: out: physically contiguous segments its blocks make
+ * @nr_exports:  out: dma-bufs of it alive now
+ */
+struct ai_mem_buf_info {
+	__u32 size;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u32 nr_segments;
+	__u32 nr_exports;
+};
+
+/*
+ * ALLOC, FREE and EXPORT need the file open for writing; INFO and BUF_INFO
+ * do not.
+ */
 #define AI_MEM_IOC_ALLOC	_IO(AI_MEM_IOC_MAGIC, 0x01)
 #define AI_MEM_IOC_FREE		_IO(AI_MEM_IOC_MAGIC, 0x02)
 #define AI_MEM_IOC_INFO		_IO(AI_MEM_IOC_MAGIC, 0x03)
+#define AI_MEM_IOC_EXPORT	_IO(AI_MEM_IOC_MAGIC, 0x04)
+#define AI_MEM_IOC_BUF_INFO	_IO(AI_MEM_IOC_MAGIC, 0x05)
 
 #endif /* _UAPI_LINUX_AI_MEM_H */
