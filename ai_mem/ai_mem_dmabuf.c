@@ -202,34 +202,37 @@ static void ai_mem_dmabuf_release(struct dma_buf *dmabuf)
  * visible to them. A no-op on cache-coherent x86 without bouncing; not
  * with swiotlb or an IOMMU that bounces.
  */
-static int ai_mem_dmabuf_begin_cpu(struct dma_buf *dmabuf,
-				   enum dma_data_direction dir)
+static void ai_mem_dmabuf_sync(struct dma_buf *dmabuf, bool for_cpu)
 {
 	struct ai_mem_dmabuf *db = dmabuf->priv;
 	struct ai_mem_dmabuf_att *att;
 
 	mutex_lock(&db->lock);
-	list_for_each_entry(att, &db->attachments, link)
-		if (att->append)
+	list_for_each_entry(att, &db->attachments, link) {
+		if (!att->append)
+			continue;
+		if (for_cpu)
 			dma_sync_sgtable_for_cpu(att->dev, &att->append->sgt,
 						 att->dir);
+		else
+			dma_sync_sgtable_for_device(att->dev,
+						    &att->append->sgt,
+						    att->dir);
+	}
 	mutex_unlock(&db->lock);
+}
+
+static int ai_mem_dmabuf_begin_cpu(struct dma_buf *dmabuf,
+				   enum dma_data_direction dir)
+{
+	ai_mem_dmabuf_sync(dmabuf, true);
 	return 0;
 }
 
 static int ai_mem_dmabuf_end_cpu(struct dma_buf *dmabuf,
 				 enum dma_data_direction dir)
 {
-	struct ai_mem_dmabuf *db = dmabuf->priv;
-	struct ai_mem_dmabuf_att *att;
-
-	mutex_lock(&db->lock);
-	list_for_each_entry(att, &db->attachments, link)
-		if (att->append)
-			dma_sync_sgtable_for_device(att->dev,
-						    &att->append->sgt,
-						    att->dir);
-	mutex_unlock(&db->lock);
+	ai_mem_dmabuf_sync(dmabuf, false);
 	return 0;
 }
 

@@ -4,7 +4,7 @@
 # application would; the rest talk to the ioctl ABI directly.
 AI_MEM_TESTS := abi gup frag procs threads numa offsets limits bounded dmabuf
 AI_MEM_TEST_DEPS := tests/ai_mem/ai_mem_test.h tests/ai_mem/drm_vgem.h \
-	tests/lib/tap.h include/uapi/linux/ai_mem.h
+	tests/lib/tap.h tests/lib/pagemap.h include/uapi/linux/ai_mem.h
 
 $(OUT)/test_ai_mem_%: tests/ai_mem/test_ai_mem_%.c $(AI_MEM_TEST_DEPS)
 	@mkdir -p $(@D)
@@ -23,7 +23,7 @@ $(OUT)/bench_ai_mem: tests/bench/ai_mem/bench_ai_mem.c tests/bench/ai_mem/bench_
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
 $(OUT)/bench_ai_mem_dmabuf: tests/bench/ai_mem/bench_ai_mem_dmabuf.c \
-		tests/bench/ai_mem/bench_util.h include/uapi/linux/ai_mem.h
+		tests/bench/ai_mem/bench_util.h tests/lib/pagemap.h include/uapi/linux/ai_mem.h
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
 USER_TARGETS += $(addprefix $(OUT)/test_ai_mem_,$(AI_MEM_TESTS) compat32) \

@@ -19,6 +19,7 @@
 
 #include "ai_mem_test.h"
 #include "drm_vgem.h"
+#include "pagemap.h"
 
 #define MIB		(1024UL * 1024)
 
@@ -44,32 +45,6 @@ static int ai_buf_info(int fd, uint64_t off, struct ai_mem_buf_info *bi)
 	bi->flags = 0;
 	bi->offset = off;
 	return ioctl(fd, AI_MEM_IOC_BUF_INFO, bi);
-}
-
-/* Physically contiguous runs of the pages of [p, p + len), or -1. */
-static long pagemap_segments(const char *p, size_t len)
-{
-	uint64_t e, prev = 0;
-	long segs = 0;
-	size_t i;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	for (i = 0; i < len / PG; i++) {
-		off_t at = (off_t)((uintptr_t)p / PG + i) * 8;
-
-		if (pread(fd, &e, 8, at) != 8 || !(e >> 63) ||
-		    !(e & ((1ULL << 55) - 1))) {
-			close(fd);
-			return -1;	/* not present, or PFNs hidden */
-		}
-		e &= (1ULL << 55) - 1;
-		segs += !i || e != prev + 1;
-		prev = e;
-	}
-	close(fd);
-	return segs;
 }
 
 static void fill(unsigned char *p, size_t len, unsigned char seed)

@@ -30,6 +30,7 @@
 #include <linux/udmabuf.h>
 
 #include "bench_util.h"
+#include "pagemap.h"
 
 #define PG	4096UL
 #define LEN	(64UL << 20)
@@ -121,30 +122,6 @@ static char *memfd_map(char *p)
 	return q == MAP_FAILED ? NULL : q;
 }
 
-/* Contiguous runs of the mapping's pages, or -1 (PFNs hidden). */
-static long segments(const char *p)
-{
-	uint64_t e, prev = 0;
-	long segs = 0;
-	size_t i;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	for (i = 0; i < LEN / PG; i++) {
-		if (pread(fd, &e, 8, ((uintptr_t)p / PG + i) * 8) != 8 ||
-		    !(e & ((1ULL << 55) - 1))) {
-			close(fd);
-			return -1;
-		}
-		e &= (1ULL << 55) - 1;
-		segs += !i || e != prev + 1;
-		prev = e;
-	}
-	close(fd);
-	return segs;
-}
-
 static void run(const struct way *w)
 {
 	double t_fd[ROUNDS], t_map[ROUNDS], t0, t1;
@@ -176,7 +153,7 @@ static void run(const struct way *w)
 		if (!r && w->pfn_view) {
 			char *v = w->pfn_view(p);
 
-			segs = v ? segments(v) : -1;
+			segs = v ? pagemap_segments(v, LEN) : -1;
 			if (v && v != p)
 				munmap(v, LEN);
 			first_segs = ai_segs;
