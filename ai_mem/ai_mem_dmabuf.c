@@ -34,8 +34,7 @@
 MODULE_IMPORT_NS(DMA_BUF);
 
 /*
- * One dma-buf: pages [@first, @first + @nr) of @blocks, @nr_segs
- * contiguous segments. @lock protects @attachments (their ->append is set
+ * One dma-buf: pages [@first, @first + @nr) of @blocks. @lock protects @attachments (their ->append is set
  * and cleared under it too), so that begin/end_cpu_access sync exactly the
  * mappings that exist.
  */
@@ -43,7 +42,6 @@ struct ai_mem_dmabuf {
 	struct ai_mem_blocks *blocks;
 	unsigned long first;
 	unsigned long nr;
-	unsigned long nr_segs;
 	struct mutex lock;
 	struct list_head attachments;
 };
@@ -103,8 +101,11 @@ static void ai_mem_dmabuf_detach(struct dma_buf *dmabuf,
  * previous segment when they are contiguous, so runs that cross a chunk
  * stay one segment. No segment grows past what the device takes in one
  * (its max_seg_size: 64 KiB unless its driver says more) or may map at
- * once (swiotlb's limit, where it bounces). The table is freed as the append
- * table it was built as (its entries may outnumber the segments).
+ * once (swiotlb's limit, where it bounces). left_pages must bound the
+ * entries still to come (the pages left do): sg_free_append_table() takes
+ * every chunk but the last to be a full SG_MAX_SINGLE_ALLOC, and a smaller
+ * estimate chains short chunks that it then leaks (kmemleak caught it).
+ * The table is freed as the append table it was built as.
  */
 static int ai_mem_dmabuf_sgt(struct ai_mem_dmabuf *db, struct device *dev,
 			     struct sg_append_table *append)
@@ -123,8 +124,7 @@ static int ai_mem_dmabuf_sgt(struct ai_mem_dmabuf *db, struct device *dev,
 		n = min(db->nr - i, AI_MEM_CHUNK - at % AI_MEM_CHUNK);
 		ret = sg_alloc_append_table_from_pages(append,
 				ai_mem_blocks_slot(db->blocks, at), n, 0,
-				n << PAGE_SHIFT, max_seg,
-				min(db->nr_segs, db->nr - i - n),
+				n << PAGE_SHIFT, max_seg, db->nr - i - n,
 				GFP_KERNEL_ACCOUNT);
 		if (ret) {
 			sg_free_append_table(append);
@@ -323,8 +323,7 @@ static const struct dma_buf_ops ai_mem_dmabuf_ops = {
  * reference on failure.
  */
 int ai_mem_dmabuf_export(struct ai_mem_blocks *blocks, unsigned long first,
-			 unsigned long nr, unsigned long nr_segs, u32 flags,
-			 s32 __user *ufd)
+			 unsigned long nr, u32 flags, s32 __user *ufd)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct ai_mem_dmabuf *db;
@@ -337,7 +336,6 @@ int ai_mem_dmabuf_export(struct ai_mem_blocks *blocks, unsigned long first,
 	db->blocks = blocks;
 	db->first = first;
 	db->nr = nr;
-	db->nr_segs = nr_segs;
 	mutex_init(&db->lock);
 	INIT_LIST_HEAD(&db->attachments);
 

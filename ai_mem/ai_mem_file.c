@@ -403,8 +403,7 @@ static long ai_mem_ioc_export(struct file *file, void __user *uarg)
 	ret = -EFAULT;
 	if (put_user((u32)segs, &ureq->nr_segments))
 		goto err;
-	ret = ai_mem_dmabuf_export(blocks, first, nr, segs, req.flags,
-				   &ureq->fd);
+	ret = ai_mem_dmabuf_export(blocks, first, nr, req.flags, &ureq->fd);
 	if (ret)
 		goto err;
 	return 0;

@@ -245,8 +245,7 @@ void ai_mem_vma_mod_flags(struct vm_area_struct *vma, vm_flags_t set,
 			  vm_flags_t clear);
 
 int ai_mem_dmabuf_export(struct ai_mem_blocks *blocks, unsigned long first,
-			 unsigned long nr, unsigned long nr_segs, u32 flags,
-			 s32 __user *ufd);
+			 unsigned long nr, u32 flags, s32 __user *ufd);
 void ai_mem_dmabuf_show(struct seq_file *m);
 void ai_mem_files_show(struct seq_file *m, bool all, kuid_t self,
 		       struct pid_namespace *ns);

@@ -451,7 +451,8 @@ static void test_vgem(int fd)
 	struct t_vgem_fence_attach fa = { 0 };
 	struct t_vgem_fence_signal fs = { 0 };
 	struct t_drm_gem_close gc = { 0 };
-	size_t len = 4 * MIB;
+	/* 256 segments of vgem's 64 KiB: a chained scatterlist. */
+	size_t len = 16 * MIB;
 	struct stat a, b;
 	unsigned char *p, *q;
 	struct pollfd pfd;
@@ -464,7 +465,7 @@ static void test_vgem(int fd)
 		skip("no vgem DRM device", "vgem imports the dma-buf");
 		return;
 	}
-	if (!ok(!ai_alloc(fd, len, -1, 0, &off), "ALLOC 4 MiB"))
+	if (!ok(!ai_alloc(fd, len, -1, 0, &off), "ALLOC 16 MiB"))
 		return;
 	p = ai_map(fd, off, len);
 	fill(p, len, 11);

@@ -11,7 +11,7 @@ else
 	t_skip "no vgem.ko in the initramfs (run tests/vm/setup.sh)" "load vgem"
 fi
 if [ "${AI_DMABUF_IMPORTER:-0}" = 1 ]; then
-	pool=16 args=--importer
+	pool=32 args=--importer
 else
 	pool=128 args=
 fi
