@@ -37,6 +37,17 @@ def member():
            "member: INFO counts the 256 blocks on this file and user")
         mv.release()
     ok(ai_native.mem_info().file_blocks == 0, "member: freed at the end of the with block")
+    # A dma-buf of it outlives free(): the fd's mapping still reads it.
+    import mmap
+    buf = ai_native.PinnedBuffer(1 << 20)
+    buf.memoryview()[:4] = b"dmab"
+    fd = buf.export_dmabuf(length=4096)
+    buf.free()
+    with mmap.mmap(fd, 4096, prot=mmap.PROT_READ) as m:
+        ok(m[:4] == b"dmab" and os.lseek(fd, 0, os.SEEK_END) == 4096,
+           "member: a 4 KiB dma-buf of a freed buffer still reads its bytes")
+    os.close(fd)
+    ok(ai_native.mem_info().user_blocks == 0, "member: closing the dma-buf uncharges it")
     limit = ai_native.mem_info().limit_blocks
     try:
         ai_native.PinnedBuffer(limit * 4096 + (1 << 20))

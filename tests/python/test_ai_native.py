@@ -37,6 +37,7 @@ LAYOUTS = {
     "ai_mem_info": (u.MEM_INFO, "size flags pool_bytes block_size total_blocks "
                     "free_blocks pending_blocks file_blocks user_blocks "
                     "limit_blocks nr_nodes __reserved"),
+    "ai_mem_export": (u.MEM_EXPORT, "size flags offset start length fd nr_segments"),
     "ai_sched_register": (u.SCHED_REGISTER, "size flags pid nice gpu pidfd"),
     "ai_sched_unregister": (u.SCHED_UNREGISTER, "size flags pid reserved"),
     "ai_sched_gpu_util": (u.SCHED_GPU_UTIL, "size flags gpu util"),
@@ -58,6 +59,9 @@ def test_layouts():
     out = subprocess.run([dump], check=True, capture_output=True, text=True).stdout
     values = {"AI_MEM_IOC_ALLOC": u.AI_MEM_IOC_ALLOC, "AI_MEM_IOC_FREE": u.AI_MEM_IOC_FREE,
               "AI_MEM_IOC_INFO": u.AI_MEM_IOC_INFO,
+              "AI_MEM_IOC_EXPORT": u.AI_MEM_IOC_EXPORT,
+              "AI_MEM_EXPORT_CLOEXEC": u.AI_MEM_EXPORT_CLOEXEC,
+              "AI_MEM_EXPORT_RDWR": u.AI_MEM_EXPORT_RDWR,
               "AI_MEM_NODE_ANY + 0x100000000ULL": u.AI_MEM_NODE_ANY + 0x100000000,
               "AI_MEM_ALLOC_STRICT_NODE": u.AI_MEM_ALLOC_STRICT_NODE,
               "AI_MEM_NO_LIMIT": u.AI_MEM_NO_LIMIT,

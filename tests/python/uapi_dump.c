@@ -21,6 +21,9 @@ int main(void)
 	OFF(ai_mem_free, offset);
 	SZ(ai_mem_info);
 	OFF(ai_mem_info, pool_bytes); OFF(ai_mem_info, limit_blocks); OFF(ai_mem_info, nr_nodes);
+	SZ(ai_mem_export);
+	OFF(ai_mem_export, offset); OFF(ai_mem_export, start); OFF(ai_mem_export, length);
+	OFF(ai_mem_export, fd); OFF(ai_mem_export, nr_segments);
 	SZ(ai_sched_register);
 	OFF(ai_sched_register, pid); OFF(ai_sched_register, nice); OFF(ai_sched_register, gpu);
 	OFF(ai_sched_register, pidfd);
@@ -35,6 +38,7 @@ int main(void)
 	OFF(ai_sched_query, reg_flags); OFF(ai_sched_query, threads);
 	OFF(ai_sched_query, boosted_threads); OFF(ai_sched_query, gpu_util);
 	NUM(AI_MEM_IOC_ALLOC); NUM(AI_MEM_IOC_FREE); NUM(AI_MEM_IOC_INFO);
+	NUM(AI_MEM_IOC_EXPORT); NUM(AI_MEM_EXPORT_CLOEXEC); NUM(AI_MEM_EXPORT_RDWR);
 	NUM(AI_MEM_NODE_ANY + 0x100000000ULL); NUM(AI_MEM_ALLOC_STRICT_NODE);
 	NUM(AI_MEM_NO_LIMIT);
 	NUM(AI_SCHED_IOC_REGISTER); NUM(AI_SCHED_IOC_UNREGISTER);

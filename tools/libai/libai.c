@@ -98,6 +98,21 @@ static int ai_tab_remove(uintptr_t addr, struct ai_region *out)
 	return 0;
 }
 
+/* The region at @addr into @out. Caller holds ai_lock. */
+static int ai_tab_find(uintptr_t addr, struct ai_region *out)
+{
+	size_t i;
+
+	if (!ai_cap)
+		return -1;
+	for (i = ai_slot(addr, ai_cap); ai_tab[i].addr != addr;
+	     i = (i + 1) & (ai_cap - 1))
+		if (!ai_tab[i].addr)
+			return -1;
+	*out = ai_tab[i];
+	return 0;
+}
+
 static int ai_device(void)
 {
 	int fd;
@@ -216,4 +231,31 @@ AI_EXPORT int ai_mem_stats(struct ai_mem_info *info)
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	return ioctl(fd, AI_MEM_IOC_INFO, info) ? -1 : 0;
+}
+
+/*
+ * ai_lock is held across the ioctl: a racing ai_free_pinned() of the same
+ * buffer then either removed it first (EINVAL here) or frees it after the
+ * export, and its offset cannot name a newer buffer meanwhile.
+ */
+AI_EXPORT int ai_export_dmabuf(void *addr, size_t offset, size_t len,
+			       unsigned int flags)
+{
+	struct ai_mem_export req = {
+		.size = sizeof(req), .flags = flags, .start = offset,
+		.length = len,
+	};
+	struct ai_region r;
+	int ret;
+
+	pthread_mutex_lock(&ai_lock);
+	if (ai_fd < 0 || ai_tab_find((uintptr_t)addr, &r)) {
+		pthread_mutex_unlock(&ai_lock);
+		errno = EINVAL;
+		return -1;
+	}
+	req.offset = r.offset;
+	ret = ioctl(ai_fd, AI_MEM_IOC_EXPORT, &req);
+	pthread_mutex_unlock(&ai_lock);
+	return ret ? -1 : req.fd;
 }

@@ -44,6 +44,18 @@ void ai_free_pinned(void *addr);
 /* Pool statistics (AI_MEM_IOC_INFO on the library's descriptor). 0 or -1. */
 int ai_mem_stats(struct ai_mem_info *info);
 
+/*
+ * A dma-buf file descriptor for bytes [@offset, @offset + @len) of a buffer
+ * from ai_alloc_pinned*() (@len 0: up to its end; both multiples of the
+ * page size), for drivers that import dma-bufs: RDMA (ibv_reg_dmabuf_mr),
+ * DRM (PRIME), V4L2. @flags: AI_MEM_EXPORT_RDWR (writable mappings of the
+ * fd), AI_MEM_EXPORT_CLOEXEC. The dma-buf keeps the memory alive, charged
+ * to its user, after ai_free_pinned() and after this process exits, while
+ * anyone holds it: all of the buffer's memory, even for a range. Returns the fd, or -1 with errno (EINVAL: @addr is not
+ * such a buffer's start, or the range is not inside it).
+ */
+int ai_export_dmabuf(void *addr, size_t offset, size_t len, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -125,9 +125,10 @@ struct ai_mem_info {
  *               (an importer's limits on segment size may split them)
  *
  * On failure @fd and @nr_segments may have been written, and mean nothing.
- * The dma-buf holds the blocks until its last reference (fd, mapping,
- * importer) is gone, past FREE of the allocation and past close of this
- * file; they stay charged to the allocation's user until then.
+ * The dma-buf holds the allocation's blocks (all of them, even for a
+ * range) until its last reference (fd, mapping, importer) is gone, past
+ * FREE of the allocation and past close of this file; they stay charged to
+ * the allocation's user until then.
  */
 struct ai_mem_export {
 	__u32 size;

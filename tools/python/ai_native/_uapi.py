@@ -17,6 +17,9 @@ AI_MEM_IOC_MAGIC = 0xBB
 AI_MEM_IOC_ALLOC = _io(AI_MEM_IOC_MAGIC, 0x01)
 AI_MEM_IOC_FREE = _io(AI_MEM_IOC_MAGIC, 0x02)
 AI_MEM_IOC_INFO = _io(AI_MEM_IOC_MAGIC, 0x03)
+AI_MEM_IOC_EXPORT = _io(AI_MEM_IOC_MAGIC, 0x04)
+AI_MEM_EXPORT_CLOEXEC = 1 << 0
+AI_MEM_EXPORT_RDWR = 1 << 1
 AI_MEM_NODE_ANY = -1
 AI_MEM_ALLOC_STRICT_NODE = 1 << 0
 AI_MEM_NO_LIMIT = (1 << 64) - 1
@@ -28,6 +31,8 @@ MEM_FREE = struct.Struct("=IIQ")
 # size, flags, pool_bytes, block_size, total_blocks, free_blocks,
 # pending_blocks, file_blocks, user_blocks, limit_blocks, nr_nodes, __reserved
 MEM_INFO = struct.Struct("=IIQQQQQQQQII")
+# size, flags, offset, start, length, fd, nr_segments
+MEM_EXPORT = struct.Struct("=IIQQQiI")
 
 AI_SCHED_IOC_MAGIC = 0xBD
 AI_SCHED_IOC_REGISTER = _io(AI_SCHED_IOC_MAGIC, 1)

@@ -88,6 +88,19 @@ class PinnedBuffer:
         import ctypes
         return ctypes.addressof(ctypes.c_char.from_buffer(self._live()))
 
+    def export_dmabuf(self, start=0, length=0, writable=True):
+        """A dma-buf file descriptor (an int, close-on-exec, yours to
+        os.close()) of @length bytes from @start (0: to the end), for a
+        driver that imports dma-bufs (RDMA ibv_reg_dmabuf_mr, DRM PRIME).
+        It keeps the memory alive, and charged, after free() while anyone
+        holds it. @writable: its mappings may be writable."""
+        self._live()
+        flags = u.AI_MEM_EXPORT_CLOEXEC | (u.AI_MEM_EXPORT_RDWR if writable else 0)
+        req = bytearray(u.MEM_EXPORT.pack(u.MEM_EXPORT.size, flags, self.offset,
+                                          int(start), int(length), -1, 0))
+        self._dev.ioctl(u.AI_MEM_IOC_EXPORT, req)
+        return u.MEM_EXPORT.unpack(req)[5]
+
     def free(self):
         """Unmap and give the blocks back. BufferError while an export
         (numpy array, memoryview) is alive; freeing twice is a no-op."""
