@@ -72,10 +72,10 @@ static int ai_tab_insert(const struct ai_region *r)
 	return 0;
 }
 
-/* Remove @addr into @out; backward-shift deletion keeps probes intact. */
-static int ai_tab_remove(uintptr_t addr, struct ai_region *out)
+/* The slot holding @addr, or -1. Caller holds ai_lock. */
+static long ai_tab_lookup(uintptr_t addr)
 {
-	size_t i, j, k;
+	size_t i;
 
 	if (!ai_cap)
 		return -1;
@@ -83,6 +83,18 @@ static int ai_tab_remove(uintptr_t addr, struct ai_region *out)
 	     i = (i + 1) & (ai_cap - 1))
 		if (!ai_tab[i].addr)
 			return -1;
+	return (long)i;
+}
+
+/* Remove @addr into @out; backward-shift deletion keeps probes intact. */
+static int ai_tab_remove(uintptr_t addr, struct ai_region *out)
+{
+	long at = ai_tab_lookup(addr);
+	size_t i, j, k;
+
+	if (at < 0)
+		return -1;
+	i = (size_t)at;
 	*out = ai_tab[i];
 	ai_used--;
 	for (j = (i + 1) & (ai_cap - 1); ai_tab[j].addr;
@@ -95,21 +107,6 @@ static int ai_tab_remove(uintptr_t addr, struct ai_region *out)
 		}
 	}
 	ai_tab[i].addr = 0;
-	return 0;
-}
-
-/* The region at @addr into @out. Caller holds ai_lock. */
-static int ai_tab_find(uintptr_t addr, struct ai_region *out)
-{
-	size_t i;
-
-	if (!ai_cap)
-		return -1;
-	for (i = ai_slot(addr, ai_cap); ai_tab[i].addr != addr;
-	     i = (i + 1) & (ai_cap - 1))
-		if (!ai_tab[i].addr)
-			return -1;
-	*out = ai_tab[i];
 	return 0;
 }
 
@@ -245,16 +242,17 @@ AI_EXPORT int ai_export_dmabuf(void *addr, size_t offset, size_t len,
 		.size = sizeof(req), .flags = flags, .start = offset,
 		.length = len,
 	};
-	struct ai_region r;
+	long at;
 	int ret;
 
 	pthread_mutex_lock(&ai_lock);
-	if (ai_fd < 0 || ai_tab_find((uintptr_t)addr, &r)) {
+	at = ai_fd < 0 ? -1 : ai_tab_lookup((uintptr_t)addr);
+	if (at < 0) {
 		pthread_mutex_unlock(&ai_lock);
 		errno = EINVAL;
 		return -1;
 	}
-	req.offset = r.offset;
+	req.offset = ai_tab[at].offset;
 	ret = ioctl(ai_fd, AI_MEM_IOC_EXPORT, &req);
 	pthread_mutex_unlock(&ai_lock);
 	return ret ? -1 : req.fd;
