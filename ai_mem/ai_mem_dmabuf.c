@@ -34,9 +34,9 @@
 MODULE_IMPORT_NS(DMA_BUF);
 
 /*
- * One dma-buf: pages [@first, @first + @nr) of @blocks. @lock protects @attachments (their ->append is set
- * and cleared under it too), so that begin/end_cpu_access sync exactly the
- * mappings that exist.
+ * One dma-buf: pages [@first, @first + @nr) of @blocks. @lock protects
+ * @attachments (their ->append is set and cleared under it too), so that
+ * begin/end_cpu_access sync exactly the mappings that exist.
  */
 struct ai_mem_dmabuf {
 	struct ai_mem_blocks *blocks;

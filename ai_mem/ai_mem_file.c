@@ -252,7 +252,6 @@ static long ai_mem_ioc_alloc(struct file *file, void __user *uarg)
 	ret = ai_mem_pool_get(blocks, nid, strict, prefer);
 	if (ret)
 		goto err_buf;
-	blocks->nr_segs = ai_mem_blocks_segments(blocks, 0, n);
 
 	kref_init(&buf->ref);
 	init_rwsem(&buf->sem);
@@ -398,8 +397,7 @@ static long ai_mem_ioc_export(struct file *file, void __user *uarg)
 	refcount_inc(&blocks->users);
 	mutex_unlock(&f->lock);
 
-	segs = first || nr != blocks->nr ?
-	       ai_mem_blocks_segments(blocks, first, nr) : blocks->nr_segs;
+	segs = ai_mem_blocks_segments(blocks, first, nr);
 	ret = -EFAULT;
 	if (put_user((u32)segs, &ureq->nr_segments))
 		goto err;
@@ -416,6 +414,7 @@ err:
 static long ai_mem_ioc_buf_info(struct file *file, void __user *uarg)
 {
 	struct ai_mem_file *f = file->private_data;
+	struct ai_mem_blocks *blocks;
 	struct ai_mem_buf_info info;
 	struct ai_mem_buf *buf;
 	int usize;
@@ -428,17 +427,22 @@ static long ai_mem_ioc_buf_info(struct file *file, void __user *uarg)
 		return -EINVAL;
 	offset = info.offset;
 
-	memset(&info, 0, sizeof(info));
 	mutex_lock(&f->lock);
 	buf = ai_mem_buf_live(f, offset);
 	if (!buf) {
 		mutex_unlock(&f->lock);
 		return -EINVAL;
 	}
-	info.length = (u64)buf->nr_pages << PAGE_SHIFT;
-	info.nr_segments = buf->blocks->nr_segs;
-	info.nr_exports = atomic_read(&buf->blocks->exports);
+	blocks = buf->blocks;
+	refcount_inc(&blocks->users);
 	mutex_unlock(&f->lock);
+
+	/* Counted with no lock held: the pages cannot change while held. */
+	memset(&info, 0, sizeof(info));
+	info.length = (u64)blocks->nr << PAGE_SHIFT;
+	info.nr_segments = ai_mem_blocks_segments(blocks, 0, blocks->nr);
+	info.nr_exports = atomic_read(&blocks->exports);
+	ai_mem_blocks_put(blocks);
 
 	info.size = min_t(u32, usize, sizeof(info));
 	info.offset = offset;

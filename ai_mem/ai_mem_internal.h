@@ -129,7 +129,6 @@ struct ai_mem_blocks {
 	atomic_t exports;		/* dma-bufs alive */
 	bool written;
 	unsigned long nr;
-	unsigned long nr_segs;		/* physically contiguous runs of pages */
 	unsigned long nr_out;
 	struct ai_mem_user *charge;
 	struct list_head link;		/* on ai_mem_pool.pending */

@@ -133,7 +133,7 @@ static const struct vm_operations_struct ai_mem_vm_ops = {
 
 /* Set while ->mmap holds mmap_lock for writing, as both APIs require. */
 void ai_mem_vma_mod_flags(struct vm_area_struct *vma, vm_flags_t set,
-				 vm_flags_t clear)
+			  vm_flags_t clear)
 {
 #ifdef AI_MEM_HAVE_VM_FLAGS_SET
 	vm_flags_mod(vma, set, clear);
