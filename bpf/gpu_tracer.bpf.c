@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gpu_tracer.bpf.c - CPU-side latency of CUDA driver launch and sync calls.
+ * gpu_tracer.bpf.c - CPU-side latency of GPU launch and sync calls.
  *
- * gt_enter runs as a uprobe on the first instruction of each traced
- * libcuda.so.1 function, gt_exit as its uretprobe. User space attaches the
- * same two programs once per function, with the function's enum gt_api as
- * the BPF cookie, and reads the per-(process, API) histograms from the
- * `hists` map.
+ * gt_enter runs as a uprobe at the start of each traced function (CUDA
+ * driver, CUDA runtime, HIP), gt_exit as its uretprobe. User space attaches
+ * the same two programs once per function and file, with the function's
+ * enum gt_api as the BPF cookie, and reads the per-(process, API)
+ * histograms from the `hists` map. gt_exec tells user space about each
+ * exec, so that it can look at the new program for a static copy of the
+ * CUDA runtime before the program gets far.
  *
  * Only the user-space register file (struct pt_regs from the uapi headers)
  * and helpers are touched, no kernel structure: the object needs no
@@ -54,12 +56,27 @@ const volatile __u32 self_tgid = 0;
 
 /* Written with atomic adds here, read through the mmapped .bss. */
 struct gt_drops drops = {};
+__u64 exec_lost = 0;
+
+/*
+ * Duty-cycled mode: user space sets `paused` (through the mmapped .bss)
+ * just before it detaches the probes and clears it just after it has
+ * attached them all, so the sampled window is exactly the time `paused` was
+ * clear, whatever attaching and detaching cost. A call is counted when it
+ * entered inside the window.
+ */
+__u32 paused = 0;
+
+/* Pids of processes that have just exec'd, for user space to inspect. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);	/* 16K events between two polls */
+} execs SEC(".maps");
 
 /* Template for a new histogram (too big for the 512-byte BPF stack). */
 static const struct gt_hist zero_hist = {};
 
-SEC("uprobe")
-int BPF_KPROBE(gt_enter)
+static __always_inline int on_enter(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct gt_start s = {
@@ -67,6 +84,8 @@ int BPF_KPROBE(gt_enter)
 	};
 	long err;
 
+	if (paused)
+		return 0;
 	s.ts_ns = bpf_ktime_get_ns();
 	err = bpf_map_update_elem(&starts, &id, &s, BPF_NOEXIST);
 	if (err == -17 /* EEXIST */) {
@@ -79,8 +98,7 @@ int BPF_KPROBE(gt_enter)
 	return 0;
 }
 
-SEC("uretprobe")
-int BPF_KRETPROBE(gt_exit, long rc)
+static __always_inline int on_exit(struct pt_regs *ctx, long rc)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -95,7 +113,12 @@ int BPF_KRETPROBE(gt_exit, long rc)
 		return 0;
 	s = bpf_map_lookup_elem(&starts, &id);
 	if (!s) {
-		__sync_fetch_and_add(&drops.no_start, 1);
+		/*
+		 * Duty cycling: a call that entered between windows, returning
+		 * while the probes come or go, was never ours to count.
+		 */
+		if (!paused)
+			__sync_fetch_and_add(&drops.no_start, 1);
 		return 0;
 	}
 	delta = now - s->ts_ns;
@@ -125,9 +148,58 @@ int BPF_KRETPROBE(gt_exit, long rc)
 	__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, delta);
-	/* CUresult is an enum (int); CUDA_SUCCESS is 0. */
+	/* CUresult, cudaError_t and hipError_t are enums (int); success is 0. */
 	if ((int)rc)
 		__sync_fetch_and_add(&h->errors, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(gt_enter)
+{
+	return on_enter(ctx);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(gt_exit, long rc)
+{
+	return on_exit(ctx, rc);
+}
+
+/*
+ * The same two, for multi-uprobe links (6.6+): one link carries every
+ * function of a file, and detaching it waits for one grace period instead
+ * of one per probe, which is what makes duty cycling cheap. User space sets
+ * their attach type before loading, and does not load them where the
+ * kernel has no such links (libbpf 1.1 knows no "uprobe.multi" section).
+ */
+SEC("uprobe")
+int BPF_KPROBE(gt_enter_multi)
+{
+	return on_enter(ctx);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(gt_exit_multi, long rc)
+{
+	return on_exit(ctx, rc);
+}
+
+/*
+ * A raw tracepoint: attached by name, with no tracefs mounted. It needs no
+ * argument: the task exec'ing is the current one.
+ */
+SEC("raw_tp/sched_process_exec")
+int gt_exec(void *ctx)
+{
+	__u32 *tgid = bpf_ringbuf_reserve(&execs, sizeof(*tgid), 0);
+
+	if (!tgid) {
+		__sync_fetch_and_add(&exec_lost, 1);
+		return 0;
+	}
+	*tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_ringbuf_submit(tgid, 0);
 	return 0;
 }
 

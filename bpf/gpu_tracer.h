@@ -16,9 +16,14 @@
 
 /*
  * Which function a probe sits on. It travels as the BPF cookie of each
- * attachment, so one program pair serves every entry point.
+ * attachment, so one program pair serves every entry point. Three layers
+ * (enum gt_layer): the CUDA driver (libcuda.so.1), the CUDA runtime
+ * (libcudart.so.*, or the copy nvcc links statically into executables) and
+ * AMD's HIP runtime (libamdhip64.so.*). User space keeps the table of
+ * names, layers and kinds (tools/ai_monitor/trace_apis.c).
  */
 enum gt_api {
+	/* CUDA driver */
 	GT_LAUNCH_KERNEL,
 	GT_LAUNCH_KERNEL_PTSZ,
 	GT_LAUNCH_KERNEL_EX,
@@ -30,12 +35,43 @@ enum gt_api {
 	GT_STREAM_SYNC,
 	GT_CTX_SYNC,
 	GT_EVENT_SYNC,
+	/* CUDA runtime */
+	GT_RT_LAUNCH_KERNEL,
+	GT_RT_LAUNCH_KERNEL_PTSZ,
+	GT_RT_LAUNCH_KERNEL_EXC,
+	GT_RT_LAUNCH_KERNEL_EXC_PTSZ,
+	GT_RT_LAUNCH_COOPERATIVE,
+	GT_RT_LAUNCH_COOPERATIVE_PTSZ,
+	GT_RT_GRAPH_LAUNCH,
+	GT_RT_GRAPH_LAUNCH_PTSZ,
+	GT_RT_STREAM_SYNC,
+	GT_RT_STREAM_SYNC_PTSZ,
+	GT_RT_DEVICE_SYNC,
+	GT_RT_EVENT_SYNC,
+	/* HIP */
+	GT_HIP_LAUNCH_KERNEL,
+	GT_HIP_LAUNCH_KERNEL_SPT,
+	GT_HIP_EXT_LAUNCH_KERNEL,
+	GT_HIP_MODULE_LAUNCH_KERNEL,
+	GT_HIP_EXT_MODULE_LAUNCH_KERNEL,
+	GT_HIP_LAUNCH_COOPERATIVE,
+	GT_HIP_LAUNCH_COOPERATIVE_SPT,
+	GT_HIP_GRAPH_LAUNCH,
+	GT_HIP_STREAM_SYNC,
+	GT_HIP_STREAM_SYNC_SPT,
+	GT_HIP_DEVICE_SYNC,
+	GT_HIP_EVENT_SYNC,
 	/* A function in the tracer itself, timed to measure our own cost. */
 	GT_CALIBRATE,
 	GT_API_COUNT,
 };
 
-#define GT_FIRST_SYNC GT_STREAM_SYNC
+enum gt_layer {
+	GT_LAYER_DRIVER,
+	GT_LAYER_RUNTIME,
+	GT_LAYER_HIP,
+	GT_LAYERS,
+};
 
 /*
  * Histogram: log2 buckets, each power of two split into 2^GT_SUB_BITS
@@ -59,7 +95,7 @@ struct gt_key {
 struct gt_hist {
 	__u64 count;		/* calls that returned */
 	__u64 sum_ns;
-	__u64 errors;		/* calls that returned a CUresult other than 0 */
+	__u64 errors;		/* calls that returned non-zero (CUresult, cudaError_t, hipError_t) */
 	char comm[16];
 	__u64 slots[GT_SLOTS];
 };

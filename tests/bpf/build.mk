@@ -20,23 +20,42 @@ $(OUT)/json_check: tests/bpf/json_check.c
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
 # Pure histogram math: bucket bounds and percentiles.
-$(OUT)/test_trace_hist: tests/bpf/test_trace_hist.c tools/ai_monitor/trace_hist.c \
-		tools/ai_monitor/trace_lib.h bpf/gpu_tracer.h
-	$(CC) $(USER_CFLAGS) -Ibpf -Itools/ai_monitor -o $@ tests/bpf/test_trace_hist.c \
-		tools/ai_monitor/trace_hist.c
+GT_DIR := tools/ai_monitor/tracer
+$(OUT)/test_trace_hist: tests/bpf/test_trace_hist.c $(GT_DIR)/trace_hist.c $(GT_DIR)/trace_apis.c \
+		$(GT_DIR)/trace_lib.h bpf/gpu_tracer.h
+	$(CC) $(USER_CFLAGS) -Ibpf -I$(GT_DIR) -o $@ tests/bpf/test_trace_hist.c \
+		$(GT_DIR)/trace_hist.c $(GT_DIR)/trace_apis.c -lm
 
 # Probe placement: which prologue instructions are skipped.
-$(OUT)/test_trace_insn: tests/bpf/test_trace_insn.c tools/ai_monitor/trace_libcuda.c \
-		tools/ai_monitor/trace_lib.h
-	$(CC) $(USER_CFLAGS) -Ibpf -Itools/ai_monitor -o $@ tests/bpf/test_trace_insn.c \
-		tools/ai_monitor/trace_libcuda.c -lelf
+$(OUT)/test_trace_insn: tests/bpf/test_trace_insn.c $(GT_DIR)/trace_elf.c $(GT_DIR)/trace_lib.h
+	$(CC) $(USER_CFLAGS) -Ibpf -I$(GT_DIR) -o $@ tests/bpf/test_trace_insn.c \
+		$(GT_DIR)/trace_elf.c -lelf
 
 # The tracer end to end, through trace_lib (host as root, and in the VM).
-GT_LIB_OBJS := $(addprefix $(OUT)/tools/ai_monitor/,trace_lib.o trace_libcuda.o trace_hist.o)
+GT_LIB_OBJS := $(patsubst tools/%.c,$(OUT)/tools/%.o,$(sort $(wildcard $(GT_DIR)/*.c)))
 $(OUT)/test_gpu_tracer: tests/bpf/test_gpu_tracer.c $(GT_LIB_OBJS) \
-		tools/ai_monitor/trace_lib.h bpf/gpu_tracer.h
-	$(CC) $(USER_CFLAGS) -Ibpf -Itools/ai_monitor -o $@ tests/bpf/test_gpu_tracer.c \
-		$(GT_LIB_OBJS) $(LIBBPF_STATIC)
+		$(GT_DIR)/trace_lib.h bpf/gpu_tracer.h
+	$(CC) $(USER_CFLAGS) -Ibpf -I$(GT_DIR) -o $@ tests/bpf/test_gpu_tracer.c \
+		$(GT_LIB_OBJS) $(LIBBPF_STATIC) -lm -lpthread
+
+# A real CUDA program, where the toolkit is installed (docs/gpu_tracer.md):
+# nvcc's default links the runtime in statically; the other copy uses
+# libcudart.so. tests/bpf/trace-runtime.sh skips without them.
+NVCC ?= $(firstword $(wildcard /usr/local/cuda/bin/nvcc) $(shell command -v nvcc 2>/dev/null))
+ifneq ($(NVCC),)
+$(OUT)/cuda_rt_static: tests/bpf/cuda_rt_app.cu
+	$(NVCC) -O2 -o $@ $<
+$(OUT)/cuda_rt_shared: tests/bpf/cuda_rt_app.cu
+	$(NVCC) -O2 -cudart shared -o $@ $<
+USER_TARGETS += $(OUT)/cuda_rt_static $(OUT)/cuda_rt_shared
+endif
+
+# AMD's real HIP runtime, called with no GPU (every call fails, each is traced).
+$(OUT)/hip_app: tests/bpf/hip_app.c
+	$(CC) $(USER_CFLAGS) -o $@ $< -ldl
+
+USER_TARGETS += $(OUT)/hip_app
+HOST_TESTS += tests/bpf/trace-runtime.sh
 
 USER_TARGETS += $(FAKECUDA) $(OUT)/cuda_app $(OUT)/json_check $(OUT)/test_trace_hist \
 	$(OUT)/test_trace_insn \

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_trace_hist - the tracer's histogram math, without a kernel:
- * gt_slot() (shared with the BPF program), its inverse and percentiles.
+ * gt_slot() (shared with the BPF program), its inverse, percentiles and
+ * their sampling intervals; and the table of traced functions.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 #include "trace_lib.h"
@@ -68,6 +70,71 @@ static __u64 log_uniform(void)
 	return 1ULL << (random() % 36) | (__u64)random() % 1024;
 }
 
+/*
+ * The 95% interval of a sampled percentile: draw @rounds samples of @n from
+ * a known distribution and count how often the interval holds the true
+ * percentile (the bucket the exact value falls in, as buckets are the
+ * resolution). It should hold about 95% of the time; the bucket's width
+ * only widens it, so at least 90% is asked.
+ */
+static void check_ci(const char *name, __u64 (*draw)(void), __u64 truth, double p, int n)
+{
+	int rounds = 200, held = 0, r, i;
+	__u64 lo, hi, lo_big, hi_big;
+
+	for (r = 0; r < rounds; r++) {
+		__u64 slots[GT_SLOTS] = { 0 };
+
+		for (i = 0; i < n; i++)
+			slots[gt_slot(draw())]++;
+		gt_hist_percentile_ci(slots, p, &lo, &hi);
+		held += lo <= gt_slot_hi(gt_slot(truth)) && hi >= gt_slot_lo(gt_slot(truth));
+	}
+	ok(held >= rounds * 0.9, "%s: p%.0f's 95%% interval holds it in %d of %d samples of %d",
+	   name, p, held, rounds, n);
+	/* And it narrows as the sample grows. */
+	{
+		__u64 slots[GT_SLOTS] = { 0 };
+
+		for (i = 0; i < n * 100; i++)
+			slots[gt_slot(draw())]++;
+		gt_hist_percentile_ci(slots, p, &lo_big, &hi_big);
+		ok(hi_big - lo_big <= hi - lo, "%s: 100x the sample, interval %llu-%llu ns (was %llu-%llu)",
+		   name, lo_big, hi_big, lo, hi);
+	}
+}
+
+static void check_apis(void)
+{
+	unsigned int api, other, layers[GT_LAYERS] = { 0 };
+	bool names_ok = true, kinds_ok = true;
+
+	for (api = 0; api < GT_CALIBRATE; api++) {
+		const char *n = gt_api_name(api);
+
+		if (!n || gt_api_layer(api) >= GT_LAYERS ||
+		    strncmp(n, gt_api_layer(api) == GT_LAYER_HIP ? "hip" :
+			    gt_api_layer(api) == GT_LAYER_RUNTIME ? "cuda" : "cu", 2))
+			names_ok = false;
+		if (gt_api_is_sync(api) == gt_api_is_launch(api))
+			kinds_ok = false;
+		for (other = 0; other < api; other++)
+			if (!strcmp(gt_api_symbol(api), gt_api_symbol(other)))
+				names_ok = false;
+		layers[gt_api_layer(api) < GT_LAYERS ? gt_api_layer(api) : 0]++;
+	}
+	ok(names_ok, "every traced function has a unique symbol and a layer that fits its name");
+	ok(kinds_ok, "every traced function is a launch or a sync, not both");
+	ok(layers[GT_LAYER_DRIVER] == 11 && layers[GT_LAYER_RUNTIME] == 12 && layers[GT_LAYER_HIP] == 12,
+	   "11 driver, 12 runtime and 12 HIP functions");
+	is_int(!!gt_api_is_sync(GT_RT_DEVICE_SYNC), 1, "cudaDeviceSynchronize is a sync");
+	is_int(!!gt_api_is_launch(GT_HIP_EXT_MODULE_LAUNCH_KERNEL), 1,
+	       "hipExtModuleLaunchKernel is a launch");
+	ok(!strncmp(gt_api_symbol(GT_HIP_EXT_MODULE_LAUNCH_KERNEL), "_Z24", 4),
+	   "hipExtModuleLaunchKernel is looked up by its mangled name");
+	is_int(gt_api_layer(GT_CALIBRATE), GT_LAYERS, "calibration has no layer");
+}
+
 int main(void)
 {
 	__u64 slots[GT_SLOTS] = { 0 };
@@ -126,5 +193,10 @@ int main(void)
 	is_int(!!gt_api_is_sync(GT_STREAM_SYNC), 1, "cuStreamSynchronize is a sync");
 	is_int(!!gt_api_is_sync(GT_GRAPH_LAUNCH_PTSZ), 0, "cuGraphLaunch_ptsz is a launch");
 	is_int(!!gt_api_is_sync(GT_CALIBRATE), 0, "calibration is neither");
+	is_int(!!gt_api_is_launch(GT_CALIBRATE), 0, "calibration is no launch either");
+
+	check_ci("uniform 1-100 us", uniform_us, 50500, 50, 200);
+	check_ci("uniform 1-100 us", uniform_us, 95050, 95, 200);
+	check_apis();
 	return tap_done();
 }

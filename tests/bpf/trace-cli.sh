@@ -77,7 +77,7 @@ expect 1 "missing library: exit 1" "$mon" trace --lib /nonexistent/libcuda.so.1 
 grep -q '/nonexistent/libcuda.so.1' "$tmp/err" && ok "missing library: named in the error" ||
 	notok "missing library: named in the error"
 expect 1 "-p of a process without libcuda: exit 1" "$mon" trace -p $$ -d 1
-grep -q 'has not mapped libcuda' "$tmp/err" && ok "-p without libcuda: says so" ||
+grep -q 'has mapped no libcuda' "$tmp/err" && ok "-p without libcuda: says so" ||
 	notok "-p without libcuda: says so"
 
 # wait_attached FILE: until the tracer has said it is tracing (or 60 s).
@@ -140,7 +140,7 @@ fi
 # Both outputs reduced to "row PID API COUNT" / "bucket PID API LO COUNT",
 # summed over the intervals.
 awk '/^pid [0-9]+ \(/ {
-	pid = $2; s = $0; sub(/^pid [0-9]+ \(.*\) /, "", s); split(s, a, /[: ]+/)
+	pid = $2; s = $0; sub(/^pid [0-9]+ \(.*\) [a-z]+ /, "", s); split(s, a, /[: ]+/)
 	api = a[1]; print "row", pid, api, a[2]; next
 }
 /^ *[0-9]+ -> / && $5 > 0 { print "bucket", pid, api, $1, $5 }' "$tmp/text" > "$tmp/text.rows"
@@ -219,7 +219,7 @@ else
 	grep -o '"dropped":[1-9].*' "$tmp/json" | diag
 	grep 'dropped [1-9]' "$tmp/text" | diag
 fi
-grep -q "^pid $a2 (cli_slow) cuLaunchKernel: .*p50 .*p95 .*p99 " "$tmp/text" &&
+grep -q "^pid $a2 (cli_slow) driver cuLaunchKernel: .*p50 .*p95 .*p99 " "$tmp/text" &&
 	grep -q ' -> .* : .* |\**  *|$' "$tmp/text" &&
 	ok "text: percentiles and bcc-style histogram lines" ||
 	notok "text: percentiles and bcc-style histogram lines"

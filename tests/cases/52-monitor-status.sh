@@ -39,7 +39,7 @@ panel "Processes launching" procs
 panel "Memory pool" mem
 panel "Scheduler" sched
 if grep -q '^tracer: available' /tmp/status.txt; then
-	t_check "frame: the app's launches" grep -q "^ $P  *infer_app  *[0-9]" /tmp/panel.procs
+	t_check "frame: the app's launches" grep -q "^ $P  *infer_app  *driver  *[0-9]" /tmp/panel.procs
 else
 	t_skip "tracer unavailable" "frame: the app's launches"
 fi

@@ -20,10 +20,11 @@ $(OUT)/test_monitor_gpu: tests/monitor/test_monitor_gpu.c $(MON_GPU_SRCS) \
 	$(CC) $(USER_CFLAGS) -o $@ tests/monitor/test_monitor_gpu.c $(MON_GPU_SRCS) -ldl \
 		-Wl,-rpath,'$$ORIGIN/fake-nvml'
 
-MON_PARSE_OBJS := $(addprefix $(OUT)/tools/ai_monitor/,util.o procfs.o prom.o launch_stats.o \
-	trace_hist.o trace_lib.o trace_libcuda.o)
+MON_PARSE_OBJS := $(addprefix $(OUT)/tools/ai_monitor/,util.o procfs.o prom.o launch_stats.o) \
+	$(GT_LIB_OBJS)
 $(OUT)/test_monitor_parse: tests/monitor/test_monitor_parse.c $(MON_PARSE_OBJS)
-	$(CC) $(USER_CFLAGS) -Ibpf -I$(OUT)/bpf -o $@ $< $(MON_PARSE_OBJS) $(LIBBPF_STATIC)
+	$(CC) $(USER_CFLAGS) $(AI_MONITOR_INC) -Ibpf -I$(OUT)/bpf -o $@ $< $(MON_PARSE_OBJS) \
+		$(LIBBPF_STATIC) -lm -lpthread
 
 USER_TARGETS += $(FAKE_NVML) $(OUT)/test_monitor_gpu $(OUT)/test_monitor_parse
 VM_FILES += $(FAKE_NVML):/lib/fake-nvml/libnvidia-ml.so.1 tests/monitor/vm-lib.sh:/lib/monitor.sh

@@ -63,15 +63,15 @@ check "the missing device is logged" grep -q "no-such-device: No such file or di
 if [ $tracing = 1 ]; then
 	check "tracer attached" grep -qx 'ai_tracer_up 1' "$TMP/metrics"
 	check "launch latency histogram of the app" \
-		grep -q '^ai_launch_latency_seconds_bucket{pid="'$app'",comm="infer_app",le="+Inf"} [1-9]' "$TMP/metrics"
-	check "sync wait of the app" grep -q '^ai_sync_wait_seconds_total{pid="'$app'",comm="infer_app"} 0\.[0-9]*[1-9]' "$TMP/metrics"
+		grep -q '^ai_launch_latency_seconds_bucket{pid="'$app'",layer="driver",comm="infer_app",le="+Inf"} [1-9]' "$TMP/metrics"
+	check "sync wait of the app" grep -q '^ai_sync_wait_seconds_total{pid="'$app'",layer="driver",comm="infer_app"} 0\.[0-9]*[1-9]' "$TMP/metrics"
 	kill "$app"
 	wait "$app" 2>/dev/null
 else
 	ok "launch histograms # SKIP needs root and the fixture libcuda"
 fi
 # Bounded labels: no label other than these names ever appears.
-check "label names bounded" bash -c "! grep -v '^#' '$TMP/metrics' | grep -o '[a-z_]*=\"' | sort -u | grep -qv -x -e 'gpu=\"' -e 'source=\"' -e 'pid=\"' -e 'comm=\"' -e 'le=\"' -e 'state=\"'"
+check "label names bounded" bash -c "! grep -v '^#' '$TMP/metrics' | grep -o '[a-z_]*=\"' | sort -u | grep -qv -x -e 'gpu=\"' -e 'source=\"' -e 'pid=\"' -e 'layer=\"' -e 'comm=\"' -e 'le=\"' -e 'state=\"'"
 
 check "other paths are 404" bash -c "[ \"\$(scrape_code=1; python3 -c 'import urllib.request,sys
 try: urllib.request.urlopen(\"http://127.0.0.1:$PORT/other\", timeout=5)

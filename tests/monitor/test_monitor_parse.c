@@ -88,6 +88,7 @@ static struct gt_row row(__u32 pid, __u32 api, const char *comm, __u64 n, __u64 
 	r.api = api;
 	snprintf(r.comm, sizeof(r.comm), "%s", comm);
 	r.count = n;
+	r.est = n;		/* always on: every call seen */
 	r.sum_ns = n * ns_each;
 	r.slots[gt_slot(ns_each)] = n;
 	return r;
@@ -97,8 +98,8 @@ static void test_launch_and_prom(void)
 {
 	static struct launch_stats ls;
 	static struct snapshot s;
-	struct gt_row rows[4];
-	struct gt_sample smp = { .rows = rows, .nrows = 4, .interval_s = 0.5 };
+	struct gt_row rows[5];
+	struct gt_sample smp = { .rows = rows, .nrows = 5, .interval_s = 0.5, .scale = 1 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -107,15 +108,18 @@ static void test_launch_and_prom(void)
 	rows[1] = row(10, GT_GRAPH_LAUNCH, "infer", 50, 600000);	/* 0.6 ms */
 	rows[2] = row(10, GT_STREAM_SYNC, "infer", 10, 10000000);	/* 10 ms each */
 	rows[3] = row(20, GT_LAUNCH_KERNEL, "tr\"ai\\n", 1, 2000);
+	rows[4] = row(20, GT_RT_LAUNCH_KERNEL, "tr\"ai\\n", 4, 2000);
 	ls.tracer = (struct gt_tracer *)&ls;	/* "attached": never dereferenced */
 	ls_fold(&ls, &smp, 1000);
-	is_int(ls.nprocs, 2, "launch: two processes");
+	is_int(ls.nprocs, 3, "launch: two processes, one of them in two layers");
+	ok(ls.procs[2].pid == 20 && ls.procs[2].layer == GT_LAYER_RUNTIME &&
+	   ls.procs[2].launches == 4, "launch: the runtime layer has a row of its own");
 	is_int(ls.procs[0].launches, 150, "launch: launch APIs summed");
 	is_int(ls.procs[0].syncs, 10, "launch: syncs kept apart");
 	ok(ls.procs[0].launch_rate > 299 && ls.procs[0].launch_rate < 301, "launch: 300/s");
 	ok(ls.procs[0].sync_share > 0.19 && ls.procs[0].sync_share < 0.21,
 	   "launch: 100 ms of 500 waiting is 20%%");
-	is_int(ls.launches, 151, "launch: total");
+	is_int(ls.launches, 155, "launch: total");
 
 	s.ls = &ls;
 	s.gpu.nr_gpus = 1;
@@ -136,27 +140,47 @@ static void test_launch_and_prom(void)
 	ok(strstr(text, "# TYPE ai_launch_latency_seconds histogram\n") != NULL,
 	   "prom: launch latency is a histogram");
 	/* 100 at 3 us are above 2.048 us and below 4.096 us. */
-	ok(strstr(text, "ai_launch_latency_seconds_bucket{pid=\"10\",comm=\"infer\",le=\"2.048e-06\"} 0\n") &&
-	   strstr(text, "ai_launch_latency_seconds_bucket{pid=\"10\",comm=\"infer\",le=\"4.096e-06\"} 100\n"),
+	ok(strstr(text, "ai_launch_latency_seconds_bucket{pid=\"10\",layer=\"driver\",comm=\"infer\",le=\"2.048e-06\"} 0\n") &&
+	   strstr(text, "ai_launch_latency_seconds_bucket{pid=\"10\",layer=\"driver\",comm=\"infer\",le=\"4.096e-06\"} 100\n"),
 	   "prom: buckets cumulative at the right bounds");
-	ok(strstr(text, "ai_launch_latency_seconds_bucket{pid=\"10\",comm=\"infer\",le=\"+Inf\"} 150\n") &&
-	   strstr(text, "ai_launch_latency_seconds_count{pid=\"10\",comm=\"infer\"} 150\n"),
+	ok(strstr(text, "ai_launch_latency_seconds_bucket{pid=\"10\",layer=\"driver\",comm=\"infer\",le=\"+Inf\"} 150\n") &&
+	   strstr(text, "ai_launch_latency_seconds_count{pid=\"10\",layer=\"driver\",comm=\"infer\"} 150\n"),
 	   "prom: +Inf bucket equals count");
 	ok(strstr(text, "comm=\"tr\\\"ai\\\\n\"") != NULL, "prom: label values escaped");
+	ok(strstr(text, "ai_launch_latency_seconds_count{pid=\"20\",layer=\"runtime\",") != NULL,
+	   "prom: the layer is a label");
 	ok(strstr(text, "ai_sched_tasks_by_state{state=\"boosted\"} 2\n") &&
 	   strstr(text, "ai_sched_tasks_by_state{state=\"relaxed\"} 1\n"), "prom: tasks by state");
 	ok(strstr(text, "ai_mem_pool_bytes 268435456\n") != NULL, "prom: pool bytes");
 	ok(strstr(text, "ai_mem_owner_bytes{pid=\"1201\",comm=\"python3\"} 104857600\n") != NULL,
 	   "prom: per-owner bytes");
-	ok(strstr(text, "ai_sync_wait_seconds_total{pid=\"10\",comm=\"infer\"} 0.1") != NULL,
+	ok(strstr(text, "ai_sync_wait_seconds_total{pid=\"10\",layer=\"driver\",comm=\"infer\"} 0.1") != NULL,
 	   "prom: sync wait");
 	if (getenv("TEST_MONITOR_DUMP"))
 		fputs(text, stderr);
 	free(text);
 
 	ls_reset(&ls);
-	ok(ls.launches == 0 && ls.procs[0].launches == 0 && ls.nprocs == 2,
+	ok(ls.launches == 0 && ls.procs[0].launches == 0 && ls.nprocs == 3,
 	   "launch: reset keeps processes, clears counts");
+
+	/*
+	 * Duty cycled: 100 seen in a tenth of the time estimate 1000; then a
+	 * sample between two windows, none seen and 500 estimated.
+	 */
+	smp.scale = 10;
+	smp.nrows = 1;
+	rows[0].est = 1000;
+	ls_fold(&ls, &smp, 2000);
+	rows[0].count = 0;
+	rows[0].est = 500;
+	memset(rows[0].slots, 0, sizeof(rows[0].slots));
+	ls_fold(&ls, &smp, 3000);
+	ok(ls.procs[0].launches_est == 1500 && ls.procs[0].launches == 100 &&
+	   gt_hist_total(ls.procs[0].slots) == 100,
+	   "launch: duty cycled, launches estimated, the histogram keeps the sampled calls");
+	ok(ls.procs[0].launch_rate > 999 && ls.procs[0].launch_rate < 1001,
+	   "launch: duty cycled, the rate from the estimate (500 in 0.5 s)");
 }
 
 int main(void)

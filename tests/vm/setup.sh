@@ -27,6 +27,8 @@ PKGS=(
 	flex bison bc libssl-dev trinity
 	debootstrap qemu-utils e2fsprogs debhelper dh-dkms dh-python lintian dpkg-dev
 	python3-numpy
+	# AMD's HIP runtime, which the tracer's HIP layer is tested against (77 MB)
+	libamdhip64-5
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

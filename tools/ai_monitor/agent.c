@@ -47,6 +47,8 @@ static const char agent_usage[] =
 	"  -n, --nice N             boost nice for processes the agent registers (-5)\n"
 	"  -g, --gpu N              GPU for them when no source says which (0)\n"
 	"  -p, --prometheus ADDR:PORT  serve /metrics (a bare PORT binds 127.0.0.1)\n"
+	"      --duty ON/PERIOD     trace launches ON ms of every PERIOD ms, counts scaled\n"
+	"                           up (say 100/1000: a tenth of the cost; always on if unset)\n"
 	"  -v, --verbose            log every registration change and push error\n"
 	COMMON_USAGE
 	"  -h, --help               this text\n";
@@ -70,6 +72,7 @@ struct refused {
 struct agent {
 	struct mon_roots roots;
 	unsigned int interval_ms;
+	unsigned int duty_on_ms, duty_period_ms;	/* --duty; 0: always on */
 	unsigned int idle_ms;
 	int auto_register;
 	int nice;
@@ -423,8 +426,10 @@ static void tick(struct agent *ag, uint64_t now, uint64_t elapsed)
 
 	gpu_sample(ag->gpu, &ag->snap->gpu);
 	log_gpu_changes(ag);
-	if (ag->tracing)
+	if (ag->tracing) {
+		ls_service(&ag->ls);
 		ls_update(&ag->ls);
+	}
 
 	err = sched_dev_open(&ag->dev);
 	if (err != ag->dev_err) {
@@ -525,6 +530,7 @@ int cmd_agent(int argc, char **argv)
 		{ "nice", required_argument, NULL, 'n' },
 		{ "gpu", required_argument, NULL, 'g' },
 		{ "prometheus", required_argument, NULL, 'p' },
+		{ "duty", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		COMMON_LONGOPTS,
@@ -579,6 +585,10 @@ int cmd_agent(int argc, char **argv)
 		case 'p':
 			ag->prom_addr = optarg;
 			break;
+		case 'D':
+			if (gt_parse_duty(optarg, &ag->duty_on_ms, &ag->duty_period_ms))
+				goto bad_value;
+			break;
 		case 'v':
 			ag->verbose = 1;
 			break;
@@ -618,7 +628,7 @@ int cmd_agent(int argc, char **argv)
 	}
 	/* Launch histograms for /metrics, and who launches for --auto-register. */
 	if (ag->auto_register || ag->prom_addr) {
-		ls_open(&ag->ls);
+		ls_open(&ag->ls, ag->duty_on_ms, ag->duty_period_ms);
 		ag->tracing = ag->ls.tracer != NULL;
 		if (!ag->tracing)
 			logmsg(ag->auto_register ? LOG_ERR : LOG_WARNING, "%s%s", ag->ls.why,
@@ -637,7 +647,7 @@ out:
 bad_value:
 	ret = usage_error("agent", agent_usage, "bad value '%s' for --%s", optarg,
 			  c == 'i' ? "interval" : c == 'I' ? "idle" : c == 'm' ? "match" :
-			  c == 'n' ? "nice" : "gpu");
+			  c == 'n' ? "nice" : c == 'D' ? "duty" : "gpu");
 	free(ag);
 	return ret;
 }

@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
-# ai_monitor: every .c in tools/ai_monitor/ is one piece of the one tool.
-# The tracer's BPF skeleton comes from bpf/build.mk ($(OUT)/bpf/*.skel.h).
-AI_MONITOR_SRCS := $(sort $(wildcard tools/ai_monitor/*.c))
+# ai_monitor: every .c in tools/ai_monitor/ and its folders is one piece of
+# the one tool; tracer/ is the launch tracer's library (trace_lib.h). The
+# tracer's BPF skeleton comes from bpf/build.mk ($(OUT)/bpf/*.skel.h).
+AI_MONITOR_SRCS := $(sort $(wildcard tools/ai_monitor/*.c tools/ai_monitor/tracer/*.c))
 AI_MONITOR_OBJS := $(patsubst tools/%.c,$(OUT)/tools/%.o,$(AI_MONITOR_SRCS))
+AI_MONITOR_HDRS := $(wildcard tools/ai_monitor/*.h tools/ai_monitor/tracer/*.h)
+AI_MONITOR_INC := -Itools/ai_monitor -Itools/ai_monitor/tracer
 
-$(OUT)/tools/ai_monitor/%.o: tools/ai_monitor/%.c $(wildcard tools/ai_monitor/*.h) \
-		$(AI_MONITOR_EXTRA_DEPS)
+$(OUT)/tools/ai_monitor/%.o: tools/ai_monitor/%.c $(AI_MONITOR_HDRS) $(AI_MONITOR_EXTRA_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(SHIP_CFLAGS) -I$(OUT)/bpf -Ibpf -c $< -o $@
+	$(CC) $(SHIP_CFLAGS) $(AI_MONITOR_INC) -I$(OUT)/bpf -Ibpf -c $< -o $@
 
 $(OUT)/ai_monitor: $(AI_MONITOR_OBJS) $(AI_MONITOR_EXTRA_OBJS)
 	$(CC) $(SHIP_CFLAGS) $(SHIP_LDFLAGS) -o $@ $^ $(LIBBPF_STATIC) -lncursesw -ltinfo -ldl -lm -lpthread

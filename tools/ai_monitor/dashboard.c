@@ -35,9 +35,9 @@ static const char *const help_text[] = {
 	"  r       reset launch histograms and percentiles",
 	"  ?       this help",
 	"",
-	"Launch latency is the CPU-side time a CUDA launch call spends in the",
-	"driver (enqueue and back-pressure), measured with eBPF uprobes. It is",
-	"not the time the kernel runs on the GPU.",
+	"Launch latency is the CPU-side time a launch call spends in the CUDA",
+	"driver, the CUDA runtime or HIP (LAYER), enqueue and back-pressure,",
+	"measured with eBPF uprobes. It is not the time the kernel runs on the GPU.",
 	"",
 	"any key closes this help",
 };
@@ -173,6 +173,8 @@ static int live(struct dash *d, int delay_s)
 			if (!help)
 				draw(d, paused);
 		}
+		if (d->trace)
+			ls_service(&d->ls);
 		ch = getch();
 		if (ch == ERR)
 			continue;
@@ -286,7 +288,7 @@ int cmd_dashboard(int argc, char **argv)
 	if (!d->snap || !d->gpu)
 		goto out;
 	if (d->trace)
-		ls_open(&d->ls);
+		ls_open(&d->ls, 0, 0);
 	else
 		snprintf(d->ls.why, sizeof(d->ls.why), "not started (--no-tracer)");
 	d->trace = d->ls.tracer != NULL;

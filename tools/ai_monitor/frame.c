@@ -199,8 +199,8 @@ static void proc_panel(struct frame *f, const struct snapshot *s, int rows)
 	for (n = 0; n < ls->nprocs; n++)
 		order[n] = &ls->procs[n];
 	qsort(order, n, sizeof(order[0]), by_rate);
-	add(f, FA_DIM, " %-7s %-15s %9s %8s %8s %8s %6s %5s", "PID", "COMM", "LAUNCH/s",
-	    "p50", "p95", "p99", "SYNC", "GPU");
+	add(f, FA_DIM, " %-7s %-11s %-7s %9s %8s %8s %8s %6s %5s", "PID", "COMM", "LAYER",
+	    "LAUNCH/s", "p50", "p95", "p99", "SYNC", "GPU");
 	for (i = 0; i < n && i < rows - 1; i++) {
 		const struct ls_proc *p = order[i];
 		int u = gpu_util_of(s, p->pid);
@@ -209,8 +209,8 @@ static void proc_panel(struct frame *f, const struct snapshot *s, int rows)
 			snprintf(gpu, sizeof(gpu), "%d%%", u);
 		else
 			snprintf(gpu, sizeof(gpu), "-");
-		add(f, FA_NORMAL, " %-7u %-15.15s %9.0f %8s %8s %8s %5.0f%% %5s", p->pid, p->comm,
-		    p->launch_rate, fmt_ns(p50, sizeof(p50), gt_hist_percentile(p->slots, 50)),
+		add(f, FA_NORMAL, " %-7u %-11.11s %-7s %9.0f %8s %8s %8s %5.0f%% %5s", p->pid,
+		    p->comm, gt_layer_name(p->layer), p->launch_rate, fmt_ns(p50, sizeof(p50), gt_hist_percentile(p->slots, 50)),
 		    fmt_ns(p95, sizeof(p95), gt_hist_percentile(p->slots, 95)),
 		    fmt_ns(p99, sizeof(p99), gt_hist_percentile(p->slots, 99)),
 		    p->sync_share * 100, gpu);

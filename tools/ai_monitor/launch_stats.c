@@ -9,9 +9,13 @@
 #include "launch_stats.h"
 #include "util.h"
 
-void ls_open(struct launch_stats *ls)
+void ls_open(struct launch_stats *ls, unsigned int duty_on_ms, unsigned int duty_period_ms)
 {
-	struct gt_opts opts = { .pid = -1 };
+	struct gt_opts opts = {
+		.pid = -1,
+		.duty_on_ms = duty_on_ms,
+		.duty_period_ms = duty_period_ms,
+	};
 	int err;
 
 	memset(ls, 0, sizeof(*ls));
@@ -40,19 +44,20 @@ void ls_reset(struct launch_stats *ls)
 	for (i = 0; i < ls->nprocs; i++) {
 		struct ls_proc *p = &ls->procs[i];
 
-		p->launches = p->launch_sum_ns = p->errors = 0;
-		p->syncs = p->sync_sum_ns = 0;
+		p->launches = p->launch_sum_ns = 0;
+		p->launches_est = p->errors = p->syncs = p->sync_sum_ns = 0;
 		memset(p->slots, 0, sizeof(p->slots));
 	}
 }
 
-static struct ls_proc *proc_slot(struct launch_stats *ls, __u32 pid, const char *comm)
+static struct ls_proc *proc_slot(struct launch_stats *ls, __u32 pid, unsigned int layer,
+				 const char *comm)
 {
 	struct ls_proc *p, *victim = NULL;
 	int i;
 
 	for (i = 0; i < ls->nprocs; i++)
-		if (ls->procs[i].pid == pid)
+		if (ls->procs[i].pid == pid && ls->procs[i].layer == layer)
 			return &ls->procs[i];
 	if (ls->nprocs < LS_PROCS) {
 		p = &ls->procs[ls->nprocs++];
@@ -64,6 +69,7 @@ static struct ls_proc *proc_slot(struct launch_stats *ls, __u32 pid, const char 
 	}
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->layer = layer;
 	str_copy(p->comm, comm, sizeof(p->comm));
 	return p;
 }
@@ -73,6 +79,7 @@ void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now)
 	double iv = s->interval_s > 0 ? s->interval_s : 1;
 	size_t r;
 	unsigned int k;
+	double per;
 	int i;
 
 	ls->interval_s = s->interval_s;
@@ -84,26 +91,30 @@ void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now)
 		const struct gt_row *row = &s->rows[r];
 		struct ls_proc *p;
 
-		if (row->api >= GT_CALIBRATE || !row->count)
+		if (row->api >= GT_CALIBRATE || (!row->count && row->est <= 0))
 			continue;
-		p = proc_slot(ls, row->pid, row->comm);
+		p = proc_slot(ls, row->pid, gt_api_layer(row->api), row->comm);
 		if (row->comm[0])
 			str_copy(p->comm, row->comm, sizeof(p->comm));
+		/* Each sampled call stands for est / count calls (1 always on). */
+		per = row->count ? row->est / row->count : 0;
 		if (ls_is_launch(row->api)) {
-			p->launches += row->count;
-			p->launch_sum_ns += row->sum_ns;
-			p->errors += row->errors;
-			p->launch_rate += row->count / iv;
-			p->last_launch = now;
-			ls->launches += row->count;
 			for (k = 0; k < GT_SLOTS; k++) {
 				p->slots[k] += row->slots[k];
 				ls->slots[k] += row->slots[k];
 			}
+			p->launches += row->count;
+			p->launch_sum_ns += row->sum_ns;
+			p->launches_est += row->est;
+			p->errors += row->est_errors;
+			p->launch_rate += row->est / iv;
+			if (row->count)
+				p->last_launch = now;
+			ls->launches += row->count;
 		} else {
-			p->syncs += row->count;
-			p->sync_sum_ns += row->sum_ns;
-			p->sync_share += row->sum_ns / 1e9 / iv;
+			p->syncs += row->est;
+			p->sync_sum_ns += row->sum_ns * per;
+			p->sync_share += row->sum_ns * per / 1e9 / iv;
 		}
 	}
 }
@@ -122,6 +133,12 @@ static void forget_exited(struct launch_stats *ls)
 		}
 		ls->procs[i] = ls->procs[--ls->nprocs];
 	}
+}
+
+void ls_service(struct launch_stats *ls)
+{
+	if (ls->tracer)
+		gt_tracer_service(ls->tracer);
 }
 
 void ls_update(struct launch_stats *ls)

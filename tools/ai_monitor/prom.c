@@ -57,7 +57,7 @@ static void gpu_metrics(FILE *f, const struct gpu_sample *g)
 
 static void pid_labels(FILE *f, const struct ls_proc *p)
 {
-	fprintf(f, "pid=\"%u\",comm=", p->pid);
+	fprintf(f, "pid=\"%u\",layer=\"%s\",comm=", p->pid, gt_layer_name(p->layer));
 	label(f, p->comm);
 }
 
@@ -68,7 +68,7 @@ static void launch_metrics(FILE *f, const struct launch_stats *ls)
 	unsigned int b, k;
 	int n;
 
-	head(f, "ai_tracer_up", "gauge", "1 when the CUDA launch tracer is attached.");
+	head(f, "ai_tracer_up", "gauge", "1 when the GPU launch tracer is attached.");
 	fprintf(f, "ai_tracer_up %d\n", ls && ls->tracer);
 	if (!ls || !ls->tracer)
 		return;
@@ -77,8 +77,15 @@ static void launch_metrics(FILE *f, const struct launch_stats *ls)
 	fprintf(f, "ai_tracer_dropped_events_total %llu\n", (unsigned long long)ls->dropped);
 	if (!ls->nprocs)
 		return;
+	head(f, "ai_launches_total", "counter",
+	     "CUDA and HIP launch calls, by layer (with --duty, estimated from those sampled).");
+	for (n = 0; n < ls->nprocs; n++) {
+		fprintf(f, "ai_launches_total{");
+		pid_labels(f, &ls->procs[n]);
+		fprintf(f, "} %.0f\n", ls->procs[n].launches_est);
+	}
 	head(f, "ai_launch_latency_seconds", "histogram",
-	     "CPU-side time of CUDA launch calls (enqueue in the driver, not GPU execution).");
+	     "CPU-side time of launch calls (enqueue, not GPU execution); with --duty, of those sampled.");
 	for (n = 0; n < ls->nprocs; n++) {
 		const struct ls_proc *p = &ls->procs[n];
 		unsigned long long cum = 0;
@@ -102,14 +109,15 @@ static void launch_metrics(FILE *f, const struct launch_stats *ls)
 		pid_labels(f, p);
 		fprintf(f, "} %llu\n", (unsigned long long)p->launches);
 	}
-	head(f, "ai_launch_errors_total", "counter", "CUDA launch calls that returned an error.");
+	head(f, "ai_launch_errors_total", "counter",
+	     "Launch calls that returned an error (with --duty, estimated).");
 	for (n = 0; n < ls->nprocs; n++) {
 		fprintf(f, "ai_launch_errors_total{");
 		pid_labels(f, &ls->procs[n]);
-		fprintf(f, "} %llu\n", (unsigned long long)ls->procs[n].errors);
+		fprintf(f, "} %.0f\n", ls->procs[n].errors);
 	}
 	head(f, "ai_sync_wait_seconds_total", "counter",
-	     "Time spent waiting in CUDA synchronize calls.");
+	     "Time spent waiting in CUDA and HIP synchronize calls (with --duty, estimated).");
 	for (n = 0; n < ls->nprocs; n++) {
 		fprintf(f, "ai_sync_wait_seconds_total{");
 		pid_labels(f, &ls->procs[n]);

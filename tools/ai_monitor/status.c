@@ -22,31 +22,36 @@ static const char status_usage[] =
 	COMMON_USAGE
 	"  -h, --help         this text\n";
 
+#define TI_FILES	8
+
 struct tracer_info {
 	int available;
-	char lib[256];
+	char lib[256];			/* the libcuda probed, or "" */
+	char files[TI_FILES][256];	/* every file probed (the first TI_FILES) */
+	size_t nfiles;
 	char why[256];
 };
 
-/* Whether launch tracing works here: find libcuda, then try to attach. */
+/* Whether launch tracing works here, and on which files: try to attach. */
 static void probe_tracer(struct tracer_info *ti)
 {
 	struct gt_opts opts = { .pid = -1 };
 	struct gt_tracer *t;
+	const char *path;
 
 	memset(ti, 0, sizeof(*ti));
-	if (gt_find_libcuda(0, ti->lib, sizeof(ti->lib), ti->why, sizeof(ti->why))) {
-		if (!ti->why[0])
-			snprintf(ti->why, sizeof(ti->why), "no libcuda.so.1");
-		ti->lib[0] = '\0';
-		return;
-	}
 	if (gt_tracer_open(&t, &opts, ti->why, sizeof(ti->why))) {
 		if (!ti->why[0])
 			snprintf(ti->why, sizeof(ti->why), "cannot attach");
 		return;
 	}
 	ti->available = 1;
+	snprintf(ti->lib, sizeof(ti->lib), "%s", gt_tracer_lib(t));
+	ti->nfiles = gt_tracer_nfiles(t);
+	for (size_t i = 0; i < ti->nfiles && i < TI_FILES; i++) {
+		path = gt_tracer_file(t, i, NULL);
+		snprintf(ti->files[i], sizeof(ti->files[i]), "%s", path);
+	}
 	gt_tracer_close(t);
 }
 
@@ -130,7 +135,8 @@ static void print_text(FILE *f, const struct snapshot *s, const struct tracer_in
 	if (!ti)
 		fprintf(f, "tracer: not probed (--no-tracer)\n");
 	else if (ti->available)
-		fprintf(f, "tracer: available (%s)\n", ti->lib);
+		fprintf(f, "tracer: available (%zu files probed%s%s)\n", ti->nfiles,
+			ti->lib[0] ? ", driver " : "", ti->lib);
 	else
 		fprintf(f, "tracer: unavailable (%s)\n", ti->why);
 }
@@ -235,6 +241,12 @@ static void print_json(FILE *f, const struct snapshot *s, const struct tracer_in
 	if (ti) {
 		fprintf(f, "\"available\": %s, \"library\": ", ti->available ? "true" : "false");
 		json_str(f, ti->lib);
+		fputs(", \"files\": [", f);
+		for (size_t i = 0; i < ti->nfiles && i < TI_FILES; i++) {
+			fputs(i ? ", " : "", f);
+			json_str(f, ti->files[i]);
+		}
+		fprintf(f, "], \"nfiles\": %zu", ti->nfiles);
 		fputs(", \"why\": ", f);
 		json_str(f, ti->available ? "" : ti->why);
 	} else {

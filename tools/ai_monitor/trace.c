@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * trace.c - `ai_monitor trace`: CPU-side CUDA launch latency per process.
+ * trace.c - `ai_monitor trace`: CPU-side GPU launch latency per process.
  *
- * Prints, every interval, one histogram per (process, driver function) in
- * the style of bcc/libbpf-tools, or one JSON object per interval.
+ * Prints, every interval, one histogram per (process, traced function) in
+ * the style of bcc/libbpf-tools, or one JSON object per interval. The
+ * functions are the CUDA driver's, the CUDA runtime's and HIP's (each row
+ * says its layer); where both CUDA layers see a process, what share of
+ * the runtime's launches reached the driver's probes.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,23 +31,42 @@ static void on_signal(int sig)
 }
 
 static const char trace_usage[] =
-	"usage: ai_monitor trace [--lib PATH] [-p PID] [-i SECONDS] [-d SECONDS] [--json]\n"
+	"usage: ai_monitor trace [--lib PATH] [-p PID] [-i SECONDS] [-d SECONDS]\n"
+	"                        [--duty ON_MS/PERIOD_MS] [--json]\n"
 	"\n"
-	"Histograms of the time threads spend inside the CUDA driver's launch calls\n"
-	"(cuLaunchKernel, cuLaunchKernelEx, cuLaunchCooperativeKernel, cuGraphLaunch\n"
-	"and their _ptsz variants) and, separately, blocked in cuStreamSynchronize,\n"
-	"cuCtxSynchronize and cuEventSynchronize, per process, from eBPF uprobes on\n"
-	"libcuda.so.1. A launch is asynchronous: this is CPU-side launch latency\n"
-	"(enqueue plus driver back-pressure), not the kernel's execution time.\n"
+	"Histograms of the time threads spend inside GPU launch calls and, separately,\n"
+	"blocked in synchronize calls, per process, from eBPF uprobes, in three layers:\n"
+	"the CUDA driver (libcuda.so.1: cuLaunchKernel[Ex], cuLaunchCooperativeKernel,\n"
+	"cuGraphLaunch, their _ptsz variants, cuStreamSynchronize, cuCtxSynchronize,\n"
+	"cuEventSynchronize), the CUDA runtime (libcudart.so.*, or the copy nvcc links\n"
+	"into a program: cudaLaunchKernel[ExC], cudaLaunchCooperativeKernel,\n"
+	"cudaGraphLaunch, _ptsz variants, cudaStreamSynchronize, cudaDeviceSynchronize,\n"
+	"cudaEventSynchronize) and HIP (libamdhip64.so.*: hipLaunchKernel,\n"
+	"hipModuleLaunchKernel, hipExtModuleLaunchKernel, hipLaunchCooperativeKernel,\n"
+	"hipGraphLaunch, hipStreamSynchronize, hipDeviceSynchronize,\n"
+	"hipEventSynchronize). Programs started later are found as they exec.\n"
+	"A launch is asynchronous: this is CPU-side launch latency (enqueue plus\n"
+	"back-pressure), not the kernel's execution time.\n"
 	"\n"
-	"  -l, --lib PATH      the libcuda.so.1 to trace (default: the one the dynamic\n"
-	"                      loader would pick, or the one PID has mapped)\n"
-	"  -p, --pid PID       trace only this process\n"
+	"  -l, --lib PATH      trace this one file (a libcuda, libcudart, libamdhip64\n"
+	"                      or a program); default: what the dynamic loader would\n"
+	"                      pick, what processes have mapped, and new processes\n"
+	"  -p, --pid PID       trace only this process (the files it has mapped)\n"
+	"      --duty ON/PER   probes attached ON ms of every PER ms (say 100/1000):\n"
+	"                      counts scaled up, with 95% error bars\n"
 	"  -i, --interval SEC  print every SEC seconds (default 1)\n"
 	"  -d, --duration SEC  stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
 	"  -j, --json          one JSON object per interval instead of histograms\n"
 	"  -v, --verbose       libbpf's messages\n"
 	"  -h, --help          this text\n";
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static int parse_seconds(const char *s, double *out)
 {
@@ -58,38 +81,86 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/* A row's estimate of all its calls, and the estimate's 95% interval. */
+struct estimate {
+	double n, lo, hi;
+};
+
+/*
+ * Duty cycled, the row's estimate (gt_row.est) stands for the n calls seen
+ * times the scale. Treating arrivals as independent of the window's phase
+ * (Poisson), n has a standard error of sqrt(n), so the 95% interval is the
+ * estimate -/+ 1.96 sqrt(n) x scale, never below the n actually seen. A
+ * rate locked to the period (a job that wakes every PERIOD ms) breaks that
+ * assumption; docs/gpu_tracer.md says so.
+ */
+static struct estimate estimate(const struct gt_row *r, const struct gt_sample *s)
+{
+	double sc = s->scale > 1 ? s->scale : 1, half = 1.96 * sqrt((double)r->count) * sc;
+	struct estimate e = { r->est, r->est - half, r->est + half };
+
+	if (e.lo < r->count)
+		e.lo = r->count;
+	if (sc == 1)
+		e.lo = e.hi = r->count;
+	return e;
+}
+
+static bool sampled(const struct gt_sample *s)
+{
+	return s->scale > 1;
+}
+
+static void print_json_str(const char *c)
+{
+	putchar('"');
+	for (; *c; c++) {
+		/* comm is arbitrary bytes the process chose. */
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			printf("\\u%04x", (unsigned char)*c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
 static void print_json_rows(const struct gt_tracer *t, const struct gt_sample *s,
 			    bool sync)
 {
+	static const double pct[] = { 50, 95, 99 };
 	bool first = true;
 	size_t i;
 	unsigned int k;
 
 	for (i = 0; i < s->nrows; i++) {
 		const struct gt_row *r = &s->rows[i];
+		struct estimate e = estimate(r, s);
 		bool firstb = true;
-		const char *c;
+		__u64 lo, hi;
 
 		if (gt_api_is_sync(r->api) != sync)
 			continue;
-		printf("%s{\"pid\":%u,\"comm\":\"", first ? "" : ",", r->pid);
-		for (c = r->comm; *c; c++) {
-			/* comm is arbitrary bytes the process chose. */
-			if (*c == '"' || *c == '\\')
-				printf("\\%c", *c);
-			else if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-				printf("\\u%04x", (unsigned char)*c);
-			else
-				putchar(*c);
-		}
-		printf("\",\"api\":\"%s\",\"launches\":%llu,\"rate_per_s\":%.1f,"
-		       "\"errors\":%llu,\"mean_ns\":%llu,\"p50_ns\":%llu,\"p95_ns\":%llu,"
-		       "\"p99_ns\":%llu,\"overhead_ns\":%.0f,\"histogram\":[",
-		       gt_api_name(r->api), r->count,
-		       s->interval_s > 0 ? r->count / s->interval_s : 0.0, r->errors,
-		       r->sum_ns / r->count,
+		printf("%s{\"pid\":%u,\"comm\":", first ? "" : ",", r->pid);
+		print_json_str(r->comm);
+		printf(",\"layer\":\"%s\",\"api\":\"%s\",\"launches\":%.0f,\"rate_per_s\":%.1f,"
+		       "\"errors\":%.0f,\"mean_ns\":%llu,\"p50_ns\":%llu,\"p95_ns\":%llu,"
+		       "\"p99_ns\":%llu,\"overhead_ns\":%.0f,",
+		       gt_layer_name(gt_api_layer(r->api)), gt_api_name(r->api), e.n,
+		       s->interval_s > 0 ? e.n / s->interval_s : 0.0,
+		       r->est_errors, r->count ? r->sum_ns / r->count : 0,
 		       gt_hist_percentile(r->slots, 50), gt_hist_percentile(r->slots, 95),
 		       gt_hist_percentile(r->slots, 99), gt_tracer_api_overhead_ns(t, r->api));
+		if (sampled(s)) {
+			printf("\"sampled\":%llu,\"launches_ci95\":[%.0f,%.0f],", r->count, e.lo,
+			       e.hi);
+			for (k = 0; k < 3; k++) {
+				gt_hist_percentile_ci(r->slots, pct[k], &lo, &hi);
+				printf("\"p%.0f_ci95_ns\":[%llu,%llu],", pct[k], lo, hi);
+			}
+		}
+		printf("\"histogram\":[");
 		for (k = 0; k < GT_SLOTS; k++) {
 			if (!r->slots[k])
 				continue;
@@ -102,13 +173,75 @@ static void print_json_rows(const struct gt_tracer *t, const struct gt_sample *s
 	}
 }
 
+/* Launches of @pid through @layer in this sample (sampled, not scaled). */
+static __u64 launches_of(const struct gt_sample *s, __u32 pid, unsigned int layer)
+{
+	__u64 n = 0;
+	size_t i;
+
+	for (i = 0; i < s->nrows; i++)
+		if (s->rows[i].pid == pid && gt_api_is_launch(s->rows[i].api) &&
+		    gt_api_layer(s->rows[i].api) == layer)
+			n += s->rows[i].count;
+	return n;
+}
+
+/*
+ * For each process whose runtime launched, how many launches the driver's
+ * probes saw: on a real GPU each cudaLaunchKernel reaches the driver once,
+ * through a pointer from cuGetProcAddress, so a share well below 1 means
+ * the driver layer alone would miss work (docs/gpu_tracer.md).
+ * @each(pid, runtime, driver) is called once per such process.
+ */
+static void cross_check(const struct gt_sample *s,
+			void (*each)(__u32 pid, __u64 rt, __u64 drv, bool first))
+{
+	bool first = true;
+	size_t i;
+
+	for (i = 0; i < s->nrows; i++) {
+		__u32 pid = s->rows[i].pid;
+		__u64 rt;
+
+		if (i && s->rows[i - 1].pid == pid)
+			continue;	/* rows are sorted by pid */
+		rt = launches_of(s, pid, GT_LAYER_RUNTIME);
+		if (!rt)
+			continue;
+		each(pid, rt, launches_of(s, pid, GT_LAYER_DRIVER), first);
+		first = false;
+	}
+}
+
+static void json_cross(__u32 pid, __u64 rt, __u64 drv, bool first)
+{
+	printf("%s{\"pid\":%u,\"runtime_launches\":%llu,\"driver_launches\":%llu,"
+	       "\"driver_share\":%.4f}", first ? "" : ",", pid, rt, drv, (double)drv / rt);
+}
+
+static void text_cross(__u32 pid, __u64 rt, __u64 drv, bool first)
+{
+	printf("pid %u: the driver's probes saw %llu of the runtime's %llu launches (%.1f%%)\n",
+	       pid, drv, rt, 100.0 * drv / rt);
+}
+
 static void print_json(const struct gt_tracer *t, const struct gt_sample *s)
 {
-	printf("{\"interval_s\":%.3f,\"time\":%lld,\"overhead_ns\":%.0f,\"processes\":[",
+	printf("{\"interval_s\":%.3f,\"time\":%lld,\"overhead_ns\":%.0f,",
 	       s->interval_s, (long long)time(NULL), gt_tracer_overhead_ns(t));
+	if (sampled(s)) {
+		double att, det;
+
+		gt_tracer_toggle_ms(t, &att, &det);
+		printf("\"duty\":{\"window_s\":%.4f,\"scale\":%.4f,\"attach_ms\":%.2f,"
+		       "\"detach_ms\":%.2f},", s->window_s, s->scale, att, det);
+	}
+	printf("\"processes\":[");
 	print_json_rows(t, s, false);
 	printf("],\"sync\":[");
 	print_json_rows(t, s, true);
+	printf("],\"cross_check\":[");
+	cross_check(s, json_cross);
 	printf("],\"dropped\":%llu,\"drops\":{\"overwritten\":%llu,\"no_start\":%llu,"
 	       "\"start_full\":%llu,\"hist_full\":%llu}}\n",
 	       s->dropped, s->drops.overwritten, s->drops.no_start,
@@ -172,36 +305,69 @@ static void print_text(const struct gt_tracer *t, const struct gt_sample *s)
 		printf(" (overwritten %llu, no start %llu, starts full %llu, hists full %llu)",
 		       s->drops.overwritten, s->drops.no_start, s->drops.start_full,
 		       s->drops.hist_full);
+	if (sampled(s))
+		printf(", sampled %.3f s (counts x%.2f)", s->window_s, s->scale);
 	printf("%s\n", s->nrows ? "" : ", no calls");
 	for (i = 0; i < s->nrows; i++) {
 		const struct gt_row *r = &s->rows[i];
+		struct estimate e = estimate(r, s);
 
 		print_ns(p50, sizeof(p50), gt_hist_percentile(r->slots, 50));
 		print_ns(p95, sizeof(p95), gt_hist_percentile(r->slots, 95));
 		print_ns(p99, sizeof(p99), gt_hist_percentile(r->slots, 99));
-		printf("\npid %u (%s) %s: %llu %s, %.1f/s, p50 %s, p95 %s, p99 %s",
-		       r->pid, r->comm, gt_api_name(r->api), r->count,
-		       gt_api_is_sync(r->api) ? "syncs (time blocked)" : "launches",
-		       s->interval_s > 0 ? r->count / s->interval_s : 0.0, p50, p95, p99);
-		if (r->errors)
-			printf(", %llu failed", r->errors);
+		printf("\npid %u (%s) %s %s: %s%.0f %s", r->pid, r->comm,
+		       gt_layer_name(gt_api_layer(r->api)), gt_api_name(r->api),
+		       sampled(s) ? "~" : "", e.n,
+		       gt_api_is_sync(r->api) ? "syncs (time blocked)" : "launches");
+		if (sampled(s))
+			printf(" (95%%: %.0f-%.0f, %llu seen)", e.lo, e.hi, r->count);
+		printf(", %.1f/s, p50 %s, p95 %s, p99 %s",
+		       s->interval_s > 0 ? e.n / s->interval_s : 0.0, p50, p95, p99);
+		if (r->est_errors >= 0.5)
+			printf(", %.0f failed", r->est_errors);
 		printf("\n");
 		print_hist(r->slots);
 	}
+	cross_check(s, text_cross);
 	printf("\n");
 }
 
-/* Sleeps up to @sec seconds; returns early (true) on SIGINT/SIGTERM. */
-static bool pause_for(double sec)
+/*
+ * Waits @sec seconds, the tracer doing its work meanwhile; true, early, on
+ * SIGINT/SIGTERM. In short steps: a signal that lands while the tracer is
+ * attaching or detaching probes interrupts no wait of ours.
+ */
+static bool wait_for(struct gt_tracer *t, double sec)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)sec,
-		.tv_nsec = (long)((sec - (time_t)sec) * 1e9),
-	};
+	double end = now_mono() + sec, left;
 
-	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	while (!stop && (left = end - now_mono()) > 0)
+		gt_tracer_poll(t, left < 0.2 ? left : 0.2);
 	return stop;
+}
+
+/* One line per probed file: which layers it has, and how many functions. */
+static void print_files(const struct gt_tracer *t)
+{
+	const char *path;
+	unsigned int api, n;
+	size_t i;
+	__u64 apis;
+
+	for (i = 0; (path = gt_tracer_file(t, i, &apis)); i++) {
+		bool layer[GT_LAYERS] = { false };
+
+		for (n = 0, api = 0; api < GT_CALIBRATE; api++)
+			if (apis >> api & 1) {
+				layer[gt_api_layer(api)] = true;
+				n++;
+			}
+		fprintf(stderr, "  %s: %u functions,", path, n);
+		for (api = 0; api < GT_LAYERS; api++)
+			if (layer[api])
+				fprintf(stderr, " %s", gt_layer_name(api));
+		fprintf(stderr, "\n");
+	}
 }
 
 int cmd_trace(int argc, char **argv)
@@ -212,6 +378,7 @@ int cmd_trace(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "duty", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -245,6 +412,11 @@ int cmd_trace(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'D':
+			if (gt_parse_duty(optarg, &opts.duty_on_ms, &opts.duty_period_ms))
+				return usage_error("trace", trace_usage,
+						   "bad duty cycle '%s' (ON_MS/PERIOD_MS)", optarg);
+			break;
 		case 'v':
 			opts.verbose = true;
 			break;
@@ -269,11 +441,28 @@ int cmd_trace(int argc, char **argv)
 		return 1;
 	}
 	/* Printed as soon as the probes are live: scripts wait for this line. */
-	fprintf(stderr, "Tracing %u functions of %s, ", gt_tracer_napis(t), gt_tracer_lib(t));
+	fprintf(stderr, "Tracing %u functions in %zu files, ", gt_tracer_napis(t),
+		gt_tracer_nfiles(t));
 	if (opts.pid > 0)
 		fprintf(stderr, "process %d.\n", opts.pid);
+	else if (gt_tracer_watching(t))
+		fprintf(stderr, "all processes, and programs started later.\n");
 	else
 		fprintf(stderr, "all processes.\n");
+	print_files(t);
+	if (opts.verbose)
+		fprintf(stderr, "Probes on %s.\n", gt_tracer_multi(t) ?
+			"multi-uprobe links, two per file" : "a perf-event link pair per function");
+	if (opts.verbose && gt_tracer_watching(t)) {
+		size_t files;
+		double ms = gt_tracer_scan_ms(t, &files);
+
+		fprintf(stderr, "Looked at %zu mapped files of all processes in %.1f ms.\n",
+			files, ms);
+	}
+	if (opts.duty_period_ms)
+		fprintf(stderr, "Duty cycle: probes attached %u ms of every %u ms; counts are "
+			"scaled up, with 95%% intervals.\n", opts.duty_on_ms, opts.duty_period_ms);
 	ret = gt_tracer_calibrate(t);
 	if (ret)
 		fprintf(stderr, "ai_monitor trace: cannot measure our own cost: %s\n",
@@ -291,10 +480,12 @@ int cmd_trace(int argc, char **argv)
 
 		if (duration && left < step)
 			step = left;
-		last = pause_for(step);
+		last = wait_for(t, step);
 		left -= step;
 		if (duration && left <= 1e-9)
 			last = true;
+		if (last)
+			gt_tracer_settle(t);
 		ret = gt_tracer_sample(t, &s);
 		if (ret) {
 			fprintf(stderr, "ai_monitor trace: reading the histograms: %s\n",
@@ -310,6 +501,8 @@ int cmd_trace(int argc, char **argv)
 		if (last)
 			break;
 	}
+	if (opts.verbose && gt_tracer_watching(t))
+		fprintf(stderr, "The last /proc scan took %.1f ms.\n", gt_tracer_scan_ms(t, NULL));
 	gt_tracer_close(t);
 	return ret ? 1 : 0;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * trace_libcuda.c - find the libcuda.so.1 to trace, its functions, and
- * where in each to put the probe.
+ * trace_elf.c - find the libraries to trace (libcuda.so.1, libcudart,
+ * libamdhip64), the traced functions in an ELF file, and where in each to
+ * put the probe.
  *
  * A uprobe sits on an inode, not on a process: attaching to the file a
  * process has mapped traces that process and every later one mapping the
  * same file. So the job here is to name the right file, the way the dynamic
  * loader would, or the way a given (possibly containerised) process did.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -38,20 +40,26 @@ static void say(char *why, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool gt_is_our_elf(int fd)
+{
+	Elf64_Ehdr eh;
+
+	return pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) &&
+	       !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	       eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64 &&
+	       (eh.e_type == ET_DYN || eh.e_type == ET_EXEC);
+}
+
 /* A shared object we could trace: an ELF file for our own machine and class. */
 static bool is_our_elf(const char *path)
 {
-	Elf64_Ehdr eh;
 	bool ok;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	ok = pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) &&
-	     !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
-	     eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64 &&
-	     eh.e_type == ET_DYN;
+	ok = gt_is_our_elf(fd);
 	close(fd);
 	return ok;
 }
@@ -102,7 +110,12 @@ struct cache_new_entry {
 	__u64 hwcap;
 };
 
-static int from_ld_so_cache(const char *cache, char *path, size_t len)
+/*
+ * Calls @fn(key, path, arg) for each entry of the loader's cache, until it
+ * returns true. 0 if it did, -ENOENT if not (or no usable cache).
+ */
+static int ld_so_cache_each(const char *cache,
+			    bool (*fn)(const char *key, const char *path, void *arg), void *arg)
 {
 	const struct cache_new_hdr *h;
 	const struct cache_new_entry *e;
@@ -147,18 +160,34 @@ static int from_ld_so_cache(const char *cache, char *path, size_t len)
 		if (strnlen(map + k, size - k) == size - k ||
 		    strnlen(map + v, size - v) == size - v)
 			continue;
-		if (strcmp(map + k, LIBCUDA) || !is_our_elf(map + v))
-			continue;
-		if ((size_t)snprintf(path, len, "%s", map + v) >= len) {
-			err = -ENAMETOOLONG;
-			continue;
+		if (fn(map + k, map + v, arg)) {
+			err = 0;
+			break;
 		}
-		err = 0;
-		break;
 	}
 out:
 	munmap(map, size);
 	return err;
+}
+
+struct cache_pick {
+	char *path;
+	size_t len;
+};
+
+static bool pick_libcuda(const char *key, const char *path, void *arg)
+{
+	struct cache_pick *p = arg;
+
+	return !strcmp(key, LIBCUDA) && is_our_elf(path) &&
+	       (size_t)snprintf(p->path, p->len, "%s", path) < p->len;
+}
+
+static int from_ld_so_cache(const char *cache, char *path, size_t len)
+{
+	struct cache_pick p = { path, len };
+
+	return ld_so_cache_each(cache, pick_libcuda, &p);
 }
 
 /* Where distributions and NVIDIA's installers put the driver library. */
@@ -262,12 +291,90 @@ int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen)
 	return -ENOENT;
 }
 
-/* Symbol names in a full symbol table may carry a version: "name@VER". */
+/* Loader-visible libraries by name prefix, each file (inode) reported once. */
+struct lib_walk {
+	const char *prefix;
+	void (*found)(const char *path, void *arg);
+	void *arg;
+	struct { dev_t dev; ino_t ino; } ids[16];
+	unsigned int n;
+};
+
+static void walk_offer(struct lib_walk *w, const char *path)
+{
+	struct stat st;
+	unsigned int i;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || !is_our_elf(path))
+		return;
+	for (i = 0; i < w->n; i++)
+		if (w->ids[i].dev == st.st_dev && w->ids[i].ino == st.st_ino)
+			return;
+	if (w->n == ARRAY_SIZE(w->ids))
+		return;
+	w->ids[w->n].dev = st.st_dev;
+	w->ids[w->n++].ino = st.st_ino;
+	w->found(path, w->arg);
+}
+
+static void walk_dir(struct lib_walk *w, const char *dir, size_t dirlen)
+{
+	char d[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	DIR *dp;
+
+	if (!dirlen || dirlen >= sizeof(d))
+		return;
+	memcpy(d, dir, dirlen);
+	d[dirlen] = '\0';
+	dp = opendir(d);
+	if (!dp)
+		return;
+	while ((de = readdir(dp)))
+		if (!strncmp(de->d_name, w->prefix, strlen(w->prefix)) &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", d, de->d_name) < sizeof(path))
+			walk_offer(w, path);
+	closedir(dp);
+}
+
+static bool walk_cache(const char *key, const char *path, void *arg)
+{
+	struct lib_walk *w = arg;
+
+	if (!strncmp(key, w->prefix, strlen(w->prefix)))
+		walk_offer(w, path);
+	return false;
+}
+
+unsigned int gt_find_loader_libs(const char *prefix,
+				 void (*found)(const char *path, void *arg), void *arg)
+{
+	struct lib_walk w = { .prefix = prefix, .found = found, .arg = arg };
+	const char *p = getenv("LD_LIBRARY_PATH"), *end;
+	size_t i;
+
+	for (; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		walk_dir(&w, p, end - p);
+	}
+	ld_so_cache_each("/etc/ld.so.cache", walk_cache, &w);
+	for (i = 0; i < ARRAY_SIZE(usual_dirs); i++)
+		walk_dir(&w, usual_dirs[i], strlen(usual_dirs[i]));
+	return w.n;
+}
+
+/*
+ * Symbol names in a full symbol table may carry a version: "name@VER". A
+ * name given as "_Z<len><name>" is a C++ function, whatever its parameters
+ * (HIP 5.2 exports hipExtModuleLaunchKernel only mangled).
+ */
 static bool sym_is(const char *sym, const char *name)
 {
 	size_t n = strlen(name);
 
-	return !strncmp(sym, name, n) && (sym[n] == '\0' || sym[n] == '@');
+	if (strncmp(sym, name, n))
+		return false;
+	return name[0] == '_' ? true : sym[n] == '\0' || sym[n] == '@';
 }
 
 static long vaddr_to_offset(Elf *elf, GElf_Addr addr)
@@ -286,9 +393,14 @@ static long vaddr_to_offset(Elf *elf, GElf_Addr addr)
 	return -ENOENT;
 }
 
-/* Fills offs[i] for each names[i] defined in this symbol table, if not yet found. */
+/*
+ * Fills offs[i] for each names[i] defined in this symbol table, if not yet
+ * found. @first has a bit per first byte of a name: most symbols are
+ * skipped on their first byte.
+ */
 static void find_in(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
-		    const char *const *names, long *offs, unsigned int n)
+		    const char *const *names, long *offs, unsigned int n,
+		    const __u64 *first)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t i, nsyms;
@@ -305,7 +417,7 @@ static void find_in(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
 			continue;
 		s = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!s || s[0] != 'c')	/* every name we look for starts "cu" */
+		if (!s || !(first[(unsigned char)s[0] >> 6] >> (s[0] & 63) & 1))
 			continue;
 		for (k = 0; k < n; k++)
 			if (offs[k] == -ENOENT && sym_is(s, names[k]))
@@ -317,13 +429,18 @@ int gt_elf_func_offsets(const char *path, const char *const *names, long *offs,
 			unsigned int n)
 {
 	static const Elf64_Word order[] = { SHT_DYNSYM, SHT_SYMTAB };
+	__u64 first[4] = { 0 };
 	unsigned int k;
 	int ret = 0;
 	Elf *elf;
 	int fd;
 
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n; k++) {
+		unsigned char c = names[k][0];
+
 		offs[k] = -ENOENT;
+		first[c >> 6] |= 1ULL << (c & 63);
+	}
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -341,7 +458,7 @@ int gt_elf_func_offsets(const char *path, const char *const *names, long *offs,
 
 		while ((scn = elf_nextscn(elf, scn)))
 			if (gelf_getshdr(scn, &sh) && sh.sh_type == order[k])
-				find_in(elf, scn, &sh, names, offs, n);
+				find_in(elf, scn, &sh, names, offs, n, first);
 	}
 out:
 	if (elf)
