@@ -21,11 +21,19 @@
 
 #include "gpu_tracer.h"
 
-/* Calls in flight, one per thread; LRU so dead threads age out. */
+/*
+ * The call in flight, one per thread, in the thread's own BPF storage: no
+ * hashing on the hot path, nothing to delete on return (ts_ns = 0 marks it
+ * done), and the kernel frees it with the thread, so no table can fill.
+ * The task pointer is opaque here; the verifier knows its type from the
+ * kernel's BTF.
+ */
+struct task_struct;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);	/* threads inside a traced call at once */
-	__type(key, __u64);		/* pid_tgid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct gt_start);
 } starts SEC(".maps");
 
@@ -78,31 +86,29 @@ static const struct gt_hist zero_hist = {};
 
 static __always_inline int on_enter(struct pt_regs *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct gt_start s = {
-		.api = bpf_get_attach_cookie(ctx),
-	};
-	long err;
+	struct gt_start *s;
 
 	if (paused)
 		return 0;
-	s.ts_ns = bpf_ktime_get_ns();
-	err = bpf_map_update_elem(&starts, &id, &s, BPF_NOEXIST);
-	if (err == -17 /* EEXIST */) {
-		/* A nested traced call, or a previous call that never returned. */
-		__sync_fetch_and_add(&drops.overwritten, 1);
-		err = bpf_map_update_elem(&starts, &id, &s, BPF_ANY);
-	}
-	if (err)
+	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		/* No memory, or the storage busy under us (a probe in its code). */
 		__sync_fetch_and_add(&drops.start_full, 1);
+		return 0;
+	}
+	/* A nested traced call, or a previous call that never returned. */
+	if (s->ts_ns)
+		__sync_fetch_and_add(&drops.overwritten, 1);
+	s->api = bpf_get_attach_cookie(ctx);
+	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline int on_exit(struct pt_regs *ctx, long rc)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u64 id = bpf_get_current_pid_tgid();
-	struct gt_key key = { .tgid = id >> 32 };
+	struct gt_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
 	struct gt_start *s;
 	struct gt_hist *h;
 	__u64 slot, delta;
@@ -111,8 +117,8 @@ static __always_inline int on_exit(struct pt_regs *ctx, long rc)
 	ours = bpf_get_attach_cookie(ctx) == GT_CALIBRATE ? self_tgid : targ_tgid;
 	if (ours && key.tgid != ours)
 		return 0;
-	s = bpf_map_lookup_elem(&starts, &id);
-	if (!s) {
+	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0, 0);
+	if (!s || !s->ts_ns) {
 		/*
 		 * Duty cycling: a call that entered between windows, returning
 		 * while the probes come or go, was never ours to count.
@@ -123,7 +129,7 @@ static __always_inline int on_exit(struct pt_regs *ctx, long rc)
 	}
 	delta = now - s->ts_ns;
 	key.api = s->api;
-	bpf_map_delete_elem(&starts, &id);
+	s->ts_ns = 0;
 
 	h = bpf_map_lookup_elem(&hists, &key);
 	if (!h) {
@@ -145,8 +151,8 @@ static __always_inline int on_exit(struct pt_regs *ctx, long rc)
 	barrier_var(slot);
 	if (slot >= GT_SLOTS)
 		return 0;
+	/* No count: user space sums the slots. */
 	__sync_fetch_and_add(&h->slots[slot], 1);
-	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, delta);
 	/* CUresult, cudaError_t and hipError_t are enums (int); success is 0. */
 	if ((int)rc)

@@ -92,15 +92,15 @@ struct gt_key {
 	__u32 api;		/* enum gt_api */
 };
 
+/* One (process, API): its calls that returned, by latency (the slots' sum is their number). */
 struct gt_hist {
-	__u64 count;		/* calls that returned */
 	__u64 sum_ns;
 	__u64 errors;		/* calls that returned non-zero (CUresult, cudaError_t, hipError_t) */
 	char comm[16];
 	__u64 slots[GT_SLOTS];
 };
 
-/* A call in flight, keyed by the full pid_tgid of the calling thread. */
+/* A call in flight, in its thread's task storage; ts_ns 0: none. */
 struct gt_start {
 	__u64 ts_ns;
 	__u32 api;

@@ -99,6 +99,8 @@ struct gt_tracer {
 };
 
 double gt_now_s(void);
+/* trace_calib.c: the function our probes are first tried on. */
+int gt_calib_emulated(int x) __attribute__((visibility("hidden")));
 /* File offset of our own code at @addr, or -errno. */
 long gt_self_offset(const void *addr);
 void gt_say(char *err, size_t len, const char *fmt, ...)
