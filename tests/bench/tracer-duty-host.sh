@@ -61,36 +61,8 @@ fmt() {
 # loop LIB FUNC COUNT: ns per call of a tight loop (empty on failure).
 loop() { "$APP" -l "$1" -a "$2" -n "$3" -T 2> /dev/null | awk '/ns\/call/ { print $1 }'; }
 
-# ready FILE REGEX: whether a line of FILE matches (builtins only: no fork).
-ready() {
-	local l lines
-	mapfile -t lines < "$1"
-	for l in "${lines[@]}"; do
-		[[ $l =~ $2 ]] && return 0
-	done
-	return 1
-}
-
-# A sleep without a fork: a read that times out on a pipe nobody writes.
-exec 9<> <(:)
-nap() { read -r -t "$1" -u 9 || true; }
-
-# stop PID: SIGINT, as a user would; SIGTERM, then SIGKILL, if it lingers.
-# Generous: a duty-cycled tracer may be in the middle of a detach.
-stop() {
-	local i
-	kill -INT "$1" 2> /dev/null
-	for ((i = 0; i < 1000; i++)); do
-		kill -0 "$1" 2> /dev/null || break
-		nap 0.01
-	done
-	if kill -TERM "$1" 2> /dev/null; then
-		echo "tracer-duty: pid $1 ignored SIGINT for 10 s" >&2
-		nap 1
-	fi
-	kill -KILL "$1" 2> /dev/null
-	wait "$1" 2> /dev/null
-}
+# ready, nap, stop
+. "$ROOT/tests/bench/tracer-lib.sh"
 
 # start NAME REGEX CMD...: starts a tracer, stdout+stderr to $out/NAME.log,
 # waits until REGEX shows (its probes are live). Sets PID; 1 if it failed.

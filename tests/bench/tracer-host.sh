@@ -35,34 +35,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # One tight loop; prints ns per call.
 loop() { "$APP" -l "$LIB" -a cuLaunchKernel -n "$1" -T | awk '{ print $1 }'; }
 
-# ready FILE REGEX: whether a line of FILE matches, with builtins only, so
-# that polling every 2 ms costs no fork.
-ready() {
-	local l lines
-	mapfile -t lines < "$1"
-	for l in "${lines[@]}"; do
-		[[ $l =~ $2 ]] && return 0
-	done
-	return 1
-}
-
-# A sleep without a fork: a read that times out on a pipe nobody writes.
-exec 9<> <(:)
-nap() { read -r -t "$1" -u 9 || true; }
-
-# stop PID: SIGINT, as a user would; SIGTERM, then SIGKILL, if it lingers
-# (bpftrace 0.17 sometimes misses a SIGINT).
-stop() {
-	local i
-	kill -INT "$1" 2> /dev/null
-	for ((i = 0; i < 500; i++)); do
-		kill -0 "$1" 2> /dev/null || break
-		nap 0.01
-	done
-	kill -TERM "$1" 2> /dev/null && nap 1
-	kill -KILL "$1" 2> /dev/null
-	wait "$1"
-}
+# ready, nap, stop
+. "$ROOT/tests/bench/tracer-lib.sh"
 
 # run NAME READY_REGEX CMD...: starts the tracer, waits for READY_REGEX in
 # its output (the moment its probes are live), times a loop, reads its peak

@@ -546,8 +546,17 @@ static void test_duty(void)
 	ok(!pid && window > 0 && window < elapsed * 0.8 && seen < 3000 * 0.8,
 	   "duty: probes attached only part of the time (%.0f%%)",
 	   elapsed > 0 ? 100 * window / elapsed : 0);
-	ok(seen > 0 && fabs(est - 3000) <= 2 * 1.96 * sqrt(seen) * est / seen,
-	   "duty: 3000 calls estimated as %.0f", est);
+	/*
+	 * Where each toggle detaches perf-event links one grace period at a
+	 * time (6.1), a period lasts seconds, the 3 s run sees a window or
+	 * two, and what is measured is the toggle's cost, not the estimate.
+	 */
+	if (!multi)
+		skip("perf-event links: a period lasts seconds here, too few windows in 3 s",
+		     "duty: the estimate");
+	else
+		ok(seen > 0 && fabs(est - 3000) <= 2 * 1.96 * sqrt(seen) * est / seen,
+		   "duty: 3000 calls estimated as %.0f", est);
 }
 
 int main(int argc, char **argv)

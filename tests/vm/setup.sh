@@ -26,7 +26,7 @@ PKGS=(
 	rdma-core libibverbs1 libibverbs-dev ibverbs-providers ibverbs-utils
 	flex bison bc libssl-dev trinity
 	debootstrap qemu-utils e2fsprogs debhelper dh-dkms dh-python lintian dpkg-dev
-	python3-numpy
+	python3-numpy jq
 	# AMD's HIP runtime, which the tracer's HIP layer is tested against (77 MB)
 	libamdhip64-5
 )

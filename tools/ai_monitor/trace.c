@@ -293,6 +293,23 @@ static void print_hist(const __u64 *slots)
 	}
 }
 
+/* Duty cycled: each percentile's 95% interval, from the calls sampled. */
+static void print_ci(const __u64 *slots)
+{
+	static const double pct[] = { 50, 95, 99 };
+	char lo[16], hi[16];
+	unsigned int k;
+	__u64 l, h;
+
+	printf("  95%% intervals:");
+	for (k = 0; k < 3; k++) {
+		gt_hist_percentile_ci(slots, pct[k], &l, &h);
+		print_ns(lo, sizeof(lo), l);
+		print_ns(hi, sizeof(hi), h);
+		printf(" p%.0f %s-%s%s", pct[k], lo, hi, k < 2 ? "," : "\n");
+	}
+}
+
 static void print_text(const struct gt_tracer *t, const struct gt_sample *s)
 {
 	char tm[16], p50[16], p95[16], p99[16];
@@ -326,6 +343,8 @@ static void print_text(const struct gt_tracer *t, const struct gt_sample *s)
 		if (r->est_errors >= 0.5)
 			printf(", %.0f failed", r->est_errors);
 		printf("\n");
+		if (sampled(s) && r->count)
+			print_ci(r->slots);
 		print_hist(r->slots);
 	}
 	cross_check(s, text_cross);

@@ -22,7 +22,7 @@ void gt_duty_start(struct gt_tracer *t)
 {
 	double now = gt_now_s();
 
-	t->window_start = now;
+	t->window_start = t->open_at = now;	/* the first window: open already */
 	t->window_s = 0;
 	t->started = now;
 	t->sampled_s = 0;
