@@ -11,8 +11,10 @@
  * CUDA runtime before the program gets far.
  *
  * Only the user-space register file (struct pt_regs from the uapi headers)
- * and helpers are touched, no kernel structure: the object needs no
- * relocation and loads unchanged on any kernel with BPF cookies (5.15+).
+ * and helpers are touched, no kernel structure (the task pointer goes
+ * straight back to the task-storage helper): the object needs no
+ * relocation and loads unchanged on any kernel with BPF cookies (5.15+)
+ * and BTF, which task storage needs.
  */
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
@@ -34,7 +36,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct gt_start);
+	__type(value, struct gt_starts);
 } starts SEC(".maps");
 
 /*
@@ -61,6 +63,8 @@ struct {
  */
 const volatile __u32 targ_tgid = 0;
 const volatile __u32 self_tgid = 0;
+/* Duty cycled: a return without its entry is by design, not a loss. */
+const volatile __u32 duty = 0;
 
 /* Written with atomic adds here, read through the mmapped .bss. */
 struct gt_drops drops = {};
@@ -74,57 +78,82 @@ __u64 exec_lost = 0;
  * entered inside the window.
  */
 __u32 paused = 0;
+/* Which window: a start from an earlier one is stale, never paired. */
+__u32 window = 0;
 
 /* Pids of processes that have just exec'd, for user space to inspect. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 * 1024);	/* 16K events between two polls */
+	__uint(max_entries, 64 * 1024);	/* 4096 events (16 bytes each) between polls */
 } execs SEC(".maps");
 
 /* Template for a new histogram (too big for the 512-byte BPF stack). */
 static const struct gt_hist zero_hist = {};
 
+/*
+ * The thread's start slot for the layer in @cookie (gt_cookie()): one per
+ * layer, so that a runtime call timing the driver call it makes keeps its
+ * own start.
+ */
+static __always_inline struct gt_start *slot_of(struct gt_starts *ss, __u64 cookie)
+{
+	__u32 layer = cookie >> GT_COOKIE_LAYER_SHIFT;
+
+	if (!ss || layer > GT_LAYERS)
+		return NULL;
+	return &ss->s[layer];
+}
+
 static __always_inline int on_enter(struct pt_regs *ctx)
 {
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct gt_starts *ss;
 	struct gt_start *s;
 
 	if (paused)
 		return 0;
-	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	ss = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	s = slot_of(ss, cookie);
 	if (!s) {
 		/* No memory, or the storage busy under us (a probe in its code). */
 		__sync_fetch_and_add(&drops.start_full, 1);
 		return 0;
 	}
-	/* A nested traced call, or a previous call that never returned. */
-	if (s->ts_ns)
+	/* A nested call in one layer, or a call of this window that never returned. */
+	if (s->ts_ns && s->window == window)
 		__sync_fetch_and_add(&drops.overwritten, 1);
-	s->api = bpf_get_attach_cookie(ctx);
+	s->api = cookie & GT_COOKIE_API_MASK;
+	s->window = window;
 	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline int on_exit(struct pt_regs *ctx, long rc)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
 	struct gt_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
 	struct gt_start *s;
 	struct gt_hist *h;
 	__u64 slot, delta;
 	__u32 ours;
 
-	ours = bpf_get_attach_cookie(ctx) == GT_CALIBRATE ? self_tgid : targ_tgid;
+	ours = (cookie & GT_COOKIE_API_MASK) == GT_CALIBRATE ? self_tgid : targ_tgid;
 	if (ours && key.tgid != ours)
 		return 0;
-	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0, 0);
+	s = slot_of(bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0, 0), cookie);
 	if (!s || !s->ts_ns) {
 		/*
 		 * Duty cycling: a call that entered between windows, returning
 		 * while the probes come or go, was never ours to count.
 		 */
-		if (!paused)
+		if (!duty)
 			__sync_fetch_and_add(&drops.no_start, 1);
+		return 0;
+	}
+	if (s->window != window) {
+		/* Entered in an earlier window and returned after its probes left. */
+		s->ts_ns = 0;
 		return 0;
 	}
 	delta = now - s->ts_ns;

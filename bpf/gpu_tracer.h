@@ -20,7 +20,7 @@
  * (enum gt_layer): the CUDA driver (libcuda.so.1), the CUDA runtime
  * (libcudart.so.*, or the copy nvcc links statically into executables) and
  * AMD's HIP runtime (libamdhip64.so.*). User space keeps the table of
- * names, layers and kinds (tools/ai_monitor/trace_apis.c).
+ * names, layers and kinds (tools/ai_monitor/tracer/trace_apis.c).
  */
 enum gt_api {
 	/* CUDA driver */
@@ -100,11 +100,23 @@ struct gt_hist {
 	__u64 slots[GT_SLOTS];
 };
 
-/* A call in flight, in its thread's task storage; ts_ns 0: none. */
+/*
+ * The BPF cookie of a probe: its enum gt_api, and its layer (GT_LAYERS for
+ * the calibration probes), which picks the thread's start slot.
+ */
+#define GT_COOKIE_LAYER_SHIFT	8
+#define GT_COOKIE_API_MASK	0xff
+
+/* A call in flight; ts_ns 0: none. */
 struct gt_start {
 	__u64 ts_ns;
 	__u32 api;
-	__u32 pad;
+	__u32 window;		/* the duty window it entered in */
+};
+
+/* A thread's calls in flight, one per layer, in its task storage. */
+struct gt_starts {
+	struct gt_start s[GT_LAYERS + 1];
 };
 
 /*

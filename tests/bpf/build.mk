@@ -12,6 +12,14 @@ $(FAKECUDA): tests/bpf/fake_libcuda.c
 	$(CC) $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden -fno-ipa-icf \
 		-Wl,-soname,libcuda.so.1 -o $@ $<
 
+# A runtime that calls the driver, for the cross-check (tests/bpf/fake_cudart.c).
+FAKECUDART := $(OUT)/fakecudart/libcudart.so.13
+
+$(FAKECUDART): tests/bpf/fake_cudart.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden \
+		-Wl,-soname,libcudart.so.13 -o $@ $< -ldl
+
 $(OUT)/cuda_app: tests/bpf/cuda_app.c
 	$(CC) $(USER_CFLAGS) -o $@ $< -ldl
 
@@ -57,7 +65,7 @@ $(OUT)/hip_app: tests/bpf/hip_app.c
 USER_TARGETS += $(OUT)/hip_app
 HOST_TESTS += tests/bpf/trace-runtime.sh
 
-USER_TARGETS += $(FAKECUDA) $(OUT)/cuda_app $(OUT)/json_check $(OUT)/test_trace_hist \
+USER_TARGETS += $(FAKECUDA) $(FAKECUDART) $(OUT)/cuda_app $(OUT)/json_check $(OUT)/test_trace_hist \
 	$(OUT)/test_trace_insn \
 	$(OUT)/test_gpu_tracer
 VM_FILES += $(FAKECUDA):/usr/lib/x86_64-linux-gnu/libcuda.so.1 \

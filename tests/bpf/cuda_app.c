@@ -27,10 +27,15 @@ typedef int (*coop_fn)(void *f, unsigned int gx, unsigned int gy, unsigned int g
 		       unsigned int bx, unsigned int by, unsigned int bz,
 		       unsigned int shmem, void *stream, void **params);
 typedef int (*graph_fn)(void *exec, void *stream);
+struct dim3 {
+	unsigned int x, y, z;
+};
+typedef int (*rt_launch_fn)(const void *f, struct dim3 grid, struct dim3 block, void **args,
+			    size_t shmem, void *stream);
 typedef int (*one_fn)(void *handle);
 typedef int (*none_fn)(void);
 
-enum kind { LAUNCH, LAUNCH_EX, COOP, GRAPH, ONE, NONE };
+enum kind { LAUNCH, LAUNCH_EX, COOP, GRAPH, ONE, NONE, RT_LAUNCH };
 
 static const struct api {
 	const char *name;
@@ -48,7 +53,11 @@ static const struct api {
 	{ "cuStreamSynchronize", ONE, true },
 	{ "cuCtxSynchronize", NONE, true },
 	{ "cuEventSynchronize", ONE, true },
+	/* The runtime's, by name only: 'all' is the driver's (a fake runtime, -l). */
+	{ "cudaLaunchKernel", RT_LAUNCH, false },
+	{ "cudaDeviceSynchronize", NONE, true },
 };
+#define DRIVER_APIS 11
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NAPIS ARRAY_SIZE(apis)
 
@@ -66,7 +75,8 @@ static void usage(FILE *f)
 "                [-C COMM] [-c DIR] [-m DIR] [-w] [-T [-M]]\n"
 "  -l LIB    library to dlopen (default libcuda.so.1, found the usual way)\n"
 "  -a API    a driver function name, or 'launches', 'syncs', 'all' (default\n"
-"            cuLaunchKernel); with several, each gets COUNT calls\n"
+"            cuLaunchKernel); with several, each gets COUNT calls; or\n"
+"            cudaLaunchKernel, cudaDeviceSynchronize of a runtime given by -l\n"
 "  -n COUNT  calls per function (default 1000; 0: until killed)\n"
 "  -r RATE   calls per second (default: as fast as possible)\n"
 "  -d NS     each launch costs NS ns (sets FAKECUDA_LAUNCH_NS for the fake library)\n"
@@ -108,6 +118,9 @@ static int call(const struct api *a, void *fn)
 		return ((one_fn)fn)(NULL);
 	case NONE:
 		return ((none_fn)fn)();
+	case RT_LAUNCH:
+		return ((rt_launch_fn)fn)(handle, (struct dim3){ 1, 1, 1 },
+					  (struct dim3){ 128, 1, 1 }, NULL, 0, NULL);
 	}
 	return -1;
 }
@@ -149,8 +162,12 @@ static int cmp_ll(const void *a, const void *b)
 
 static bool selected(const char *sel, const struct api *a)
 {
-	return !strcmp(sel, "all") || !strcmp(sel, a->name) ||
-	       (!strcmp(sel, "launches") && !a->sync) || (!strcmp(sel, "syncs") && a->sync);
+	if (!strcmp(sel, a->name))
+		return true;
+	if (a - apis >= DRIVER_APIS)
+		return false;
+	return !strcmp(sel, "all") || (!strcmp(sel, "launches") && !a->sync) ||
+	       (!strcmp(sel, "syncs") && a->sync);
 }
 
 int main(int argc, char **argv)

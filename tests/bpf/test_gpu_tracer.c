@@ -101,7 +101,7 @@ static double est_of(const struct gt_sample *s, pid_t pid, unsigned int api)
 {
 	const struct gt_row *r = find(s, pid, api);
 
-	return r ? r->est : 0;
+	return r ? r->est.calls : 0;
 }
 
 static __u64 count_pid(const struct gt_sample *s, pid_t pid)
@@ -495,8 +495,8 @@ static void test_discovery(void)
  * Duty cycling on this kernel's links (multi-uprobe from 6.6, perf-event
  * pairs on 6.1): a steady 1000 calls/s for 3 s, probes on 100 ms of every
  * 400. The estimate must land within twice its 95% interval's half-width
- * (about 4 sigma of Poisson sampling; a steady rate does far better), with
- * far fewer calls seen than made.
+ * (about 4 sigma of Poisson sampling; a steady rate does far better) plus
+ * the ends' share, with far fewer calls seen than made.
  */
 static void test_duty(void)
 {
@@ -555,7 +555,13 @@ static void test_duty(void)
 		skip("perf-event links: a period lasts seconds here, too few windows in 3 s",
 		     "duty: the estimate");
 	else
-		ok(seen > 0 && fabs(est - 3000) <= 2 * 1.96 * sqrt(seen) * est / seen,
+		/*
+		 * Besides chance, each end of the process's life is off by up
+		 * to a pause's worth of calls: its first and last windows stand
+		 * for whole periods it lived only part of (unbiased over random
+		 * phases, but this run starts on a window's edge).
+		 */
+		ok(seen > 0 && fabs(est - 3000) <= 2 * 1.96 * sqrt(seen) * est / seen + 2 * 300,
 		   "duty: 3000 calls estimated as %.0f", est);
 }
 

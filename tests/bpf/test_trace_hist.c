@@ -197,6 +197,15 @@ int main(void)
 
 	check_ci("uniform 1-100 us", uniform_us, 50500, 50, 200);
 	check_ci("uniform 1-100 us", uniform_us, 95050, 95, 200);
+	check_ci("uniform 1-100 us", uniform_us, 99010, 99, 200);
+	check_ci("uniform 1-100 us", uniform_us, 99010, 99, 10);
+	{
+		__u64 ten[GT_SLOTS] = { 0 }, lo, hi;
+
+		ten[gt_slot(5000)] = 10;
+		gt_hist_percentile_ci(ten, 99, &lo, &hi);
+		ok(hi == GT_UNBOUNDED, "p99 of ten calls: no upper bound claimed");
+	}
 	check_apis();
 	return tap_done();
 }

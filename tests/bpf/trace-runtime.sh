@@ -193,6 +193,38 @@ else
 		notok "HIP counts (got/errors/want):$bad"
 fi
 
+# ---- both CUDA layers on one call: a runtime that calls the driver
+# (fake_cudart.c), found with the fixture driver where the loader looks.
+drv=$bin/fakecuda
+rt=$bin/fakecudart
+LD_LIBRARY_PATH=$drv:$rt start_tracer || { notok "two-layer tracer starts"; done_; }
+LD_LIBRARY_PATH=$drv "$bin/cuda_app" -l "$rt/libcudart.so.13" -a cudaLaunchKernel -n 40 \
+	-C two_layers > /dev/null &
+tpid=$!
+wait "$tpid"
+LD_LIBRARY_PATH=$drv "$bin/cuda_app" -l "$rt/libcudart.so.13" -a cudaDeviceSynchronize \
+	-n 10 -C two_layers > /dev/null &
+spid=$!
+wait "$spid"
+stop_tracer
+check '[ "$(sum $tpid runtime cudaLaunchKernel launches)" = 40 ] &&
+       [ "$(sum $tpid driver cuLaunchKernel launches)" = 40 ]' \
+	"a runtime launch that calls the driver: 40 in each layer, neither losing the other"
+check '[ "$(sum $spid runtime cudaDeviceSynchronize launches)" = 10 ] &&
+       [ "$(sum $spid driver cuCtxSynchronize launches)" = 10 ]' \
+	"a runtime sync that waits in the driver: 10 in each layer"
+cc=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    for c in json.loads(line)["cross_check"]:
+        if c["pid"] == int(sys.argv[2]):
+            print(c["runtime_launches"], c["driver_launches"], c["driver_share"])' \
+	"$tmp/json" "$tpid")
+[ "$cc" = "40 40 1.0" ] && ok "cross-check: the driver's probes saw all 40 of the runtime's launches" ||
+	notok "cross-check with both layers: '$cc' (want 40 40 1.0)"
+check '[ "$(python3 -c "import json,sys; print(sum(json.loads(l)[\"dropped\"] for l in open(sys.argv[1])))" "$tmp/json")" = 0 ]' \
+	"nested layers: nothing counted as dropped"
+
 # ---- duty cycling: a steady rate, sampled a fifth of the time
 lib=$bin/fakecuda/libcuda.so.1
 start_tracer --lib "$lib" --duty 100/500 || { notok "duty: tracer starts"; done_; }

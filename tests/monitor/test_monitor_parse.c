@@ -88,7 +88,9 @@ static struct gt_row row(__u32 pid, __u32 api, const char *comm, __u64 n, __u64 
 	r.api = api;
 	snprintf(r.comm, sizeof(r.comm), "%s", comm);
 	r.count = n;
-	r.est = n;		/* always on: every call seen */
+	r.est.calls = n;	/* always on: every call seen */
+	r.est.sum_ns = n * ns_each;
+	r.est.seen = n;
 	r.sum_ns = n * ns_each;
 	r.slots[gt_slot(ns_each)] = n;
 	return r;
@@ -170,10 +172,10 @@ static void test_launch_and_prom(void)
 	 */
 	smp.scale = 10;
 	smp.nrows = 1;
-	rows[0].est = 1000;
+	rows[0].est.calls = 1000;
 	ls_fold(&ls, &smp, 2000);
 	rows[0].count = 0;
-	rows[0].est = 500;
+	rows[0].est.calls = 500;
 	memset(rows[0].slots, 0, sizeof(rows[0].slots));
 	ls_fold(&ls, &smp, 3000);
 	ok(ls.procs[0].launches_est == 1500 && ls.procs[0].launches == 100 &&

@@ -512,6 +512,13 @@ static int run(struct agent *ag)
 			continue;
 		}
 		timeout = (next - now + MS - 1) / MS;
+		/* The tracer's duty windows open and close on time, not on ticks. */
+		if (ag->tracing) {
+			double w = ls_service(&ag->ls) * 1e3;
+
+			if (w < timeout)
+				timeout = (int)w + 1;
+		}
 		if (poll(&pfd, ag->lfd >= 0, timeout) > 0)
 			serve(ag);
 	}

@@ -210,7 +210,8 @@ static void proc_panel(struct frame *f, const struct snapshot *s, int rows)
 		else
 			snprintf(gpu, sizeof(gpu), "-");
 		add(f, FA_NORMAL, " %-7u %-11.11s %-7s %9.0f %8s %8s %8s %5.0f%% %5s", p->pid,
-		    p->comm, gt_layer_name(p->layer), p->launch_rate, fmt_ns(p50, sizeof(p50), gt_hist_percentile(p->slots, 50)),
+		    p->comm, gt_layer_name(p->layer), p->launch_rate,
+		    fmt_ns(p50, sizeof(p50), gt_hist_percentile(p->slots, 50)),
 		    fmt_ns(p95, sizeof(p95), gt_hist_percentile(p->slots, 95)),
 		    fmt_ns(p99, sizeof(p99), gt_hist_percentile(p->slots, 99)),
 		    p->sync_share * 100, gpu);

@@ -79,7 +79,6 @@ void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now)
 	double iv = s->interval_s > 0 ? s->interval_s : 1;
 	size_t r;
 	unsigned int k;
-	double per;
 	int i;
 
 	ls->interval_s = s->interval_s;
@@ -91,13 +90,11 @@ void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now)
 		const struct gt_row *row = &s->rows[r];
 		struct ls_proc *p;
 
-		if (row->api >= GT_CALIBRATE || (!row->count && row->est <= 0))
+		if (row->api >= GT_CALIBRATE || (!row->count && row->est.calls <= 0))
 			continue;
 		p = proc_slot(ls, row->pid, gt_api_layer(row->api), row->comm);
 		if (row->comm[0])
 			str_copy(p->comm, row->comm, sizeof(p->comm));
-		/* Each sampled call stands for est / count calls (1 always on). */
-		per = row->count ? row->est / row->count : 0;
 		if (ls_is_launch(row->api)) {
 			for (k = 0; k < GT_SLOTS; k++) {
 				p->slots[k] += row->slots[k];
@@ -105,16 +102,16 @@ void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now)
 			}
 			p->launches += row->count;
 			p->launch_sum_ns += row->sum_ns;
-			p->launches_est += row->est;
-			p->errors += row->est_errors;
-			p->launch_rate += row->est / iv;
+			p->launches_est += row->est.calls;
+			p->errors += row->est.errors;
+			p->launch_rate += row->est.calls / iv;
 			if (row->count)
 				p->last_launch = now;
 			ls->launches += row->count;
 		} else {
-			p->syncs += row->est;
-			p->sync_sum_ns += row->sum_ns * per;
-			p->sync_share += row->sum_ns * per / 1e9 / iv;
+			p->syncs += row->est.calls;
+			p->sync_sum_ns += row->est.sum_ns;
+			p->sync_share += row->est.sum_ns / 1e9 / iv;
 		}
 	}
 }
@@ -135,10 +132,9 @@ static void forget_exited(struct launch_stats *ls)
 	}
 }
 
-void ls_service(struct launch_stats *ls)
+double ls_service(struct launch_stats *ls)
 {
-	if (ls->tracer)
-		gt_tracer_service(ls->tracer);
+	return ls->tracer ? gt_tracer_service(ls->tracer) : 1;
 }
 
 void ls_update(struct launch_stats *ls)

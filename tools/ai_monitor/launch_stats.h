@@ -65,10 +65,10 @@ void ls_open(struct launch_stats *ls, unsigned int duty_on_ms, unsigned int duty
  */
 void ls_update(struct launch_stats *ls);
 /*
- * New processes' files and duty windows: call every 100 ms or so (a duty
- * window's length is measured, so a late call costs precision, not bias).
+ * New processes' files and duty windows: call again within the seconds it
+ * returns (a late call makes a window longer, which is measured, not wrong).
  */
-void ls_service(struct launch_stats *ls);
+double ls_service(struct launch_stats *ls);
 /* The folding alone, for tests. */
 void ls_fold(struct launch_stats *ls, const struct gt_sample *s, uint64_t now);
 void ls_reset(struct launch_stats *ls);

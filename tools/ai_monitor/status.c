@@ -32,10 +32,13 @@ struct tracer_info {
 	char why[256];
 };
 
-/* Whether launch tracing works here, and on which files: try to attach. */
+/*
+ * Whether launch tracing works here (the programs load), and which
+ * libraries the loader would give a process: no probe is attached.
+ */
 static void probe_tracer(struct tracer_info *ti)
 {
-	struct gt_opts opts = { .pid = -1 };
+	struct gt_opts opts = { .pid = -1, .dry_run = true };
 	struct gt_tracer *t;
 	const char *path;
 
@@ -135,8 +138,8 @@ static void print_text(FILE *f, const struct snapshot *s, const struct tracer_in
 	if (!ti)
 		fprintf(f, "tracer: not probed (--no-tracer)\n");
 	else if (ti->available)
-		fprintf(f, "tracer: available (%zu files probed%s%s)\n", ti->nfiles,
-			ti->lib[0] ? ", driver " : "", ti->lib);
+		fprintf(f, "tracer: available (%zu libraries where the loader looks%s%s)\n",
+			ti->nfiles, ti->lib[0] ? ", driver " : "", ti->lib);
 	else
 		fprintf(f, "tracer: unavailable (%s)\n", ti->why);
 }

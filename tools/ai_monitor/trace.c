@@ -81,6 +81,11 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+static bool sampled(const struct gt_sample *s)
+{
+	return s->scale > 1;
+}
+
 /* A row's estimate of all its calls, and the estimate's 95% interval. */
 struct estimate {
 	double n, lo, hi;
@@ -88,7 +93,7 @@ struct estimate {
 
 /*
  * Duty cycled, the row's estimate (gt_row.est) stands for the n calls seen
- * times the scale. Treating arrivals as independent of the window's phase
+ * behind it times their scale. Treating arrivals as independent of the window's phase
  * (Poisson), n has a standard error of sqrt(n), so the 95% interval is the
  * estimate -/+ 1.96 sqrt(n) x scale, never below the n actually seen. A
  * rate locked to the period (a job that wakes every PERIOD ms) breaks that
@@ -96,20 +101,18 @@ struct estimate {
  */
 static struct estimate estimate(const struct gt_row *r, const struct gt_sample *s)
 {
-	double sc = s->scale > 1 ? s->scale : 1, half = 1.96 * sqrt((double)r->count) * sc;
-	struct estimate e = { r->est, r->est - half, r->est + half };
+	const struct gt_est *x = &r->est;
+	struct estimate e = { x->calls, x->calls, x->calls };
+	double half;
 
-	if (e.lo < r->count)
-		e.lo = r->count;
-	if (sc == 1)
-		e.lo = e.hi = r->count;
+	if (!sampled(s) || !x->seen)
+		return e;
+	half = 1.96 * sqrt((double)x->seen) * x->calls / x->seen;
+	e.lo = x->calls - half < x->seen ? x->seen : x->calls - half;
+	e.hi = x->calls + half;
 	return e;
 }
 
-static bool sampled(const struct gt_sample *s)
-{
-	return s->scale > 1;
-}
 
 static void print_json_str(const char *c)
 {
@@ -149,7 +152,7 @@ static void print_json_rows(const struct gt_tracer *t, const struct gt_sample *s
 		       "\"p99_ns\":%llu,\"overhead_ns\":%.0f,",
 		       gt_layer_name(gt_api_layer(r->api)), gt_api_name(r->api), e.n,
 		       s->interval_s > 0 ? e.n / s->interval_s : 0.0,
-		       r->est_errors, r->count ? r->sum_ns / r->count : 0,
+		       r->est.errors, r->count ? r->sum_ns / r->count : 0,
 		       gt_hist_percentile(r->slots, 50), gt_hist_percentile(r->slots, 95),
 		       gt_hist_percentile(r->slots, 99), gt_tracer_api_overhead_ns(t, r->api));
 		if (sampled(s)) {
@@ -157,7 +160,11 @@ static void print_json_rows(const struct gt_tracer *t, const struct gt_sample *s
 			       e.hi);
 			for (k = 0; k < 3; k++) {
 				gt_hist_percentile_ci(r->slots, pct[k], &lo, &hi);
-				printf("\"p%.0f_ci95_ns\":[%llu,%llu],", pct[k], lo, hi);
+				/* null: too few calls sampled to bound it from above */
+				if (hi == GT_UNBOUNDED)
+					printf("\"p%.0f_ci95_ns\":[%llu,null],", pct[k], lo);
+				else
+					printf("\"p%.0f_ci95_ns\":[%llu,%llu],", pct[k], lo, hi);
 			}
 		}
 		printf("\"histogram\":[");
@@ -305,7 +312,10 @@ static void print_ci(const __u64 *slots)
 	for (k = 0; k < 3; k++) {
 		gt_hist_percentile_ci(slots, pct[k], &l, &h);
 		print_ns(lo, sizeof(lo), l);
-		print_ns(hi, sizeof(hi), h);
+		if (h == GT_UNBOUNDED)
+			snprintf(hi, sizeof(hi), "?");
+		else
+			print_ns(hi, sizeof(hi), h);
 		printf(" p%.0f %s-%s%s", pct[k], lo, hi, k < 2 ? "," : "\n");
 	}
 }
@@ -329,6 +339,14 @@ static void print_text(const struct gt_tracer *t, const struct gt_sample *s)
 		const struct gt_row *r = &s->rows[i];
 		struct estimate e = estimate(r, s);
 
+		if (!r->count) {
+			/* Duty cycled: estimated for this interval, none seen in it. */
+			printf("\npid %u (%s) %s %s: ~%.0f %s estimated, none sampled in this interval\n",
+			       r->pid, r->comm, gt_layer_name(gt_api_layer(r->api)),
+			       gt_api_name(r->api), e.n,
+			       gt_api_is_sync(r->api) ? "syncs" : "launches");
+			continue;
+		}
 		print_ns(p50, sizeof(p50), gt_hist_percentile(r->slots, 50));
 		print_ns(p95, sizeof(p95), gt_hist_percentile(r->slots, 95));
 		print_ns(p99, sizeof(p99), gt_hist_percentile(r->slots, 99));
@@ -340,8 +358,8 @@ static void print_text(const struct gt_tracer *t, const struct gt_sample *s)
 			printf(" (95%%: %.0f-%.0f, %llu seen)", e.lo, e.hi, r->count);
 		printf(", %.1f/s, p50 %s, p95 %s, p99 %s",
 		       s->interval_s > 0 ? e.n / s->interval_s : 0.0, p50, p95, p99);
-		if (r->est_errors >= 0.5)
-			printf(", %.0f failed", r->est_errors);
+		if (r->est.errors >= 0.5)
+			printf(", %.0f failed", r->est.errors);
 		printf("\n");
 		if (sampled(s) && r->count)
 			print_ci(r->slots);
@@ -521,7 +539,8 @@ int cmd_trace(int argc, char **argv)
 			break;
 	}
 	if (opts.verbose && gt_tracer_watching(t))
-		fprintf(stderr, "The last /proc scan took %.1f ms.\n", gt_tracer_scan_ms(t, NULL));
+		fprintf(stderr, "The last /proc scan took %.1f ms; %llu exec events lost.\n",
+			gt_tracer_scan_ms(t, NULL), gt_tracer_exec_lost(t));
 	gt_tracer_close(t);
 	return ret ? 1 : 0;
 }

@@ -28,6 +28,7 @@ void gt_duty_start(struct gt_tracer *t)
 	t->sampled_s = 0;
 	t->last_open = now;
 	t->last_len = 0;
+	__atomic_store_n(&t->skel->bss->paused, 0, __ATOMIC_RELEASE);
 	if (t->duty_period_ms)
 		t->next_toggle = now + t->duty_on_ms / 1e3;
 }
@@ -54,6 +55,8 @@ static void open_window(struct gt_tracer *t)
 	t->window_start = t->open_at = gt_now_s();
 	t->last_open = t0;
 	t->attach_ms = (t->window_start - t0) * 1e3;
+	/* Starts left from the last window are stale from now on. */
+	__atomic_store_n(&t->skel->bss->window, t->skel->bss->window + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&t->skel->bss->paused, 0, __ATOMIC_RELEASE);
 }
 
@@ -70,23 +73,25 @@ static void close_window(struct gt_tracer *t)
 	t->detach_ms = (gt_now_s() - t0) * 1e3;
 }
 
+/*
+ * A window lasts ON from when it is open, however late the caller came;
+ * the next opens PERIOD after this one did, or at once if that is past
+ * (a toggle that took longer than the pause, a caller that slept).
+ */
 double gt_duty_step(struct gt_tracer *t, double now)
 {
-	double on = t->duty_on_ms / 1e3, off = (t->duty_period_ms - t->duty_on_ms) / 1e3;
-
 	if (!t->duty_period_ms)
 		return INFINITY;
-	while (now >= t->next_toggle) {
+	if (now >= t->next_toggle) {
 		if (t->attached) {
 			close_window(t);
-			t->next_toggle += off;
+			t->next_toggle = t->last_open + t->duty_period_ms / 1e3;
 		} else {
 			open_window(t);
-			t->next_toggle += on;
+			t->next_toggle = t->open_at + t->duty_on_ms / 1e3;
 		}
 		now = gt_now_s();
-		/* Fell a period behind (a stopped tracer): start afresh from now. */
-		if (t->next_toggle < now - (on + off))
+		if (t->next_toggle < now)
 			t->next_toggle = now;
 	}
 	return t->next_toggle - now;

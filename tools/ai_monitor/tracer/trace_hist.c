@@ -100,13 +100,19 @@ __u64 gt_hist_percentile(const __u64 *slots, double p)
 void gt_hist_percentile_ci(const __u64 *slots, double p, __u64 *lo, __u64 *hi)
 {
 	__u64 total = gt_hist_total(slots);
-	double q, half;
+	double q, half, rlo, rhi;
 
 	*lo = *hi = 0;
 	if (!total)
 		return;
 	q = (p < 0 ? 0 : p > 100 ? 100 : p) / 100.0;
 	half = 1.96 * sqrt(total * q * (1 - q)) + 1;
-	*lo = value_at_rank(slots, clamp_rank(floor(total * q - half), total));
-	*hi = value_at_rank(slots, clamp_rank(ceil(total * q + half), total));
+	rlo = floor(total * q - half);
+	rhi = ceil(total * q + half);
+	/*
+	 * A rank outside the sample: the data cannot bound that side (p99 of
+	 * ten calls). Below, latencies start at 0; above, nothing is known.
+	 */
+	*lo = rlo < 1 ? 0 : value_at_rank(slots, clamp_rank(rlo, total));
+	*hi = rhi > total ? GT_UNBOUNDED : value_at_rank(slots, clamp_rank(rhi, total));
 }

@@ -55,19 +55,28 @@ double gt_now_s(void)
 	return now_s(&ts);
 }
 
-/* Attaches what was found so far; @what names it in a failure. */
-static int attach_found(struct gt_tracer *t, char *err, size_t errlen)
+/*
+ * Attaches what was found so far. A file named with --lib must attach; one
+ * found on the system that cannot (an odd binary) is passed over, as files
+ * found later are, rather than keep the rest untraced.
+ */
+static int attach_found(struct gt_tracer *t, bool must, char *err, size_t errlen)
 {
 	size_t i;
 	int ret;
 
 	for (i = 0; i < t->ntargets; i++) {
 		ret = gt_target_attach(t, &t->targets[i]);
-		if (ret) {
+		if (!ret)
+			continue;
+		if (must) {
 			gt_say(err, errlen, "cannot attach to %s: %s", t->targets[i].path,
 			       strerror(-ret));
 			return ret;
 		}
+		if (t->verbose)
+			fprintf(stderr, "cannot attach to %s: %s; passed over\n",
+				t->targets[i].path, strerror(-ret));
 	}
 	t->attached = true;
 	return 0;
@@ -129,7 +138,8 @@ static int find_targets(struct gt_tracer *t, const struct gt_opts *opts, char *e
 		add_loader_lib(lib, t);
 	gt_find_loader_libs("libcudart.so", add_loader_lib, t);
 	gt_find_loader_libs("libamdhip64.so", add_loader_lib, t);
-	gt_targets_scan(t, 0);
+	if (!opts->dry_run)
+		gt_targets_scan(t, 0);
 	return 0;
 }
 
@@ -145,6 +155,7 @@ static int load(struct gt_tracer *t, bool multi)
 	if (t->pid > 0)
 		t->skel->rodata->targ_tgid = t->pid;
 	t->skel->rodata->self_tgid = getpid();
+	t->skel->rodata->duty = t->duty_period_ms > 0;
 	if (multi)
 		ret = gt_links_prepare(t->skel);
 	else
@@ -177,7 +188,7 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 	t->overhead_ns = -1;
 	t->pid = opts->pid > 0 ? opts->pid : -1;
 	t->verbose = opts->verbose;
-	t->watch = !opts->lib && t->pid < 0;
+	t->watch = !opts->lib && t->pid < 0 && !opts->dry_run;
 	if (opts->duty_on_ms < opts->duty_period_ms) {
 		t->duty_on_ms = opts->duty_on_ms;
 		t->duty_period_ms = opts->duty_period_ms;
@@ -200,6 +211,9 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 		       ret == -EPERM ? " (needs root: CAP_BPF and CAP_PERFMON)" : "");
 		goto fail;
 	}
+	/* Duty cycled: nothing counts until the first window is open. */
+	if (t->duty_period_ms)
+		t->skel->bss->paused = 1;
 	/* Exec events first: a program started while we look is not missed. */
 	if (t->watch) {
 		ret = gt_targets_watch(t);
@@ -209,11 +223,13 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 		}
 	}
 	ret = find_targets(t, opts, err, errlen);
+	if (ret || opts->dry_run)
+		goto out;
+	ret = attach_found(t, opts->lib != NULL, err, errlen);
 	if (ret)
 		goto fail;
-	ret = attach_found(t, err, errlen);
-	if (ret)
-		goto fail;
+	/* Duty cycled, the first window opens here, with every probe live. */
+	gt_duty_start(t);
 	if (opts->calibrate) {
 		ret = gt_tracer_calibrate(t);
 		if (ret) {
@@ -224,7 +240,9 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 	}
 	t->next_scan = gt_now_s() + 1;
 	now_s(&t->last);
-	gt_duty_start(t);
+out:
+	if (ret)
+		goto fail;
 	*tp = t;
 	return 0;
 fail:
@@ -257,7 +275,8 @@ double gt_tracer_service(struct gt_tracer *t)
 		ring_buffer__consume(t->execs);
 	wait = gt_duty_step(t, gt_now_s());
 	now = gt_now_s();
-	if (now >= t->next_scan) {
+	/* --lib is that file alone: nothing to look for. */
+	if ((t->watch || t->pid > 0) && now >= t->next_scan) {
 		gt_targets_scan(t, t->pid > 0 ? t->pid : 0);
 		now = gt_now_s();
 		t->next_scan = now + 1;
@@ -304,6 +323,11 @@ const char *gt_tracer_file(const struct gt_tracer *t, size_t i, __u64 *apis)
 	if (apis)
 		*apis = t->targets[i].apis;
 	return t->targets[i].path;
+}
+
+__u64 gt_tracer_exec_lost(const struct gt_tracer *t)
+{
+	return t->skel->bss->exec_lost;
 }
 
 bool gt_tracer_multi(const struct gt_tracer *t)

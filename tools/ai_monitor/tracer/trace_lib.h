@@ -41,8 +41,10 @@ __u64 gt_hist_percentile(const __u64 *slots, double p);
 /*
  * The sampling error of a percentile from a duty-cycled sample: its 95%
  * confidence interval [lo, hi] in ns (order statistics, no assumption on
- * the distribution); 0, 0 if empty.
+ * the distribution); 0, 0 if empty. Too few samples to bound a side: lo 0,
+ * hi GT_UNBOUNDED.
  */
+#define GT_UNBOUNDED	(~0ULL)
 void gt_hist_percentile_ci(const __u64 *slots, double p, __u64 *lo, __u64 *hi);
 
 /* --- the traced functions (trace_apis.c) --- */
@@ -116,6 +118,11 @@ struct gt_opts {
 	bool verbose;		/* libbpf's messages on stderr */
 	/* Duty cycling: probes attached duty_on_ms of every duty_period_ms. */
 	unsigned int duty_on_ms, duty_period_ms;
+	/*
+	 * Only whether tracing works here: load the programs, find the
+	 * loader's libraries, attach nothing, scan nothing (ai_monitor status).
+	 */
+	bool dry_run;
 };
 
 /*
@@ -159,6 +166,8 @@ bool gt_tracer_watching(const struct gt_tracer *t);
  * with one grace period) rather than a perf-event pair per function.
  */
 bool gt_tracer_multi(const struct gt_tracer *t);
+/* Exec events the ring buffer had no room for (their programs wait for a scan). */
+__u64 gt_tracer_exec_lost(const struct gt_tracer *t);
 /* What finding files costs: the last /proc scan in ms, files looked at. */
 double gt_tracer_scan_ms(const struct gt_tracer *t, size_t *files);
 /* Duty cycling's cost: the last attach and detach of every probe, in ms. */
@@ -173,6 +182,12 @@ void gt_tracer_toggle_ms(const struct gt_tracer *t, double *attach_ms, double *d
 double gt_tracer_overhead_ns(const struct gt_tracer *t);
 double gt_tracer_api_overhead_ns(const struct gt_tracer *t, unsigned int api);
 
+/* Estimated calls, failed calls and time in them, and the calls seen behind them. */
+struct gt_est {
+	double calls, errors, sum_ns;
+	__u64 seen;
+};
+
 /* What one process did through one API since the previous sample. */
 struct gt_row {
 	__u32 pid;
@@ -183,16 +198,15 @@ struct gt_row {
 	__u64 errors;
 	bool gone;		/* the process has exited: its last report */
 	/*
-	 * Estimates of all calls (and failed calls) in this sample: count and
-	 * errors when always on. Duty cycled, the process's sampled calls so
-	 * far times the tracer's scale now, less what earlier samples
-	 * estimated, never below 0: so the estimates add up to (all seen) x
-	 * (time / time sampled), unbiased for a steady rate however the
-	 * samples fall against the windows. A row may have an estimate and no
-	 * call seen (a sample between two windows).
+	 * All calls in this sample, estimated: what was seen, when always on.
+	 * Duty cycled, each window's calls times its period over its length,
+	 * added at the start of the next window (or when the process has
+	 * exited): so a row may estimate calls in a sample that saw none, and
+	 * the estimates add up, unbiased for a process that lives any part of
+	 * the time. seen is how many sampled calls stand behind them.
 	 */
-	double est, est_errors;
-	double est_total, est_err_total;	/* what all samples estimated (internal) */
+	struct gt_est est;
+	struct gt_est est_total;	/* all samples' (internal) */
 	__u64 slots[GT_SLOTS];			/* sampled calls only */
 };
 

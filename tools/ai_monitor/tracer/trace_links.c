@@ -92,7 +92,7 @@ static int multi_link(int prog_fd, const char *path, pid_t pid, const __u64 *off
 
 bool gt_links_probe_multi(struct gt_tracer *t, const void *fn)
 {
-	__u64 off = gt_self_offset(fn), cookie = GT_CALIBRATE;
+	__u64 off = gt_self_offset(fn), cookie = gt_cookie(GT_CALIBRATE);
 	int fd;
 
 	if ((long)off < 0)
@@ -109,7 +109,7 @@ bool gt_links_probe_multi(struct gt_tracer *t, const void *fn)
 static int attach_pair(struct gt_tracer *t, unsigned int api, pid_t pid, const char *path,
 		       long off, struct bpf_link **links)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = api);
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = gt_cookie(api));
 	int err;
 
 	links[0] = bpf_program__attach_uprobe_opts(t->skel->progs.gt_enter, pid,
@@ -141,7 +141,7 @@ int gt_links_attach(struct gt_tracer *t, struct gt_links *l, const char *path, p
 		for (api = 0; api < GT_API_COUNT; api++)
 			if (apis >> api & 1) {
 				offs[n] = off[api];
-				cookies[n++] = api;
+				cookies[n++] = gt_cookie(api);
 			}
 		err = multi_link(bpf_program__fd(t->skel->progs.gt_enter_multi), path, pid,
 				 offs, cookies, n, false);
@@ -172,8 +172,9 @@ static void *destroy_pair(void *arg)
 {
 	struct bpf_link **links = arg;
 
-	bpf_link__destroy(links[1]);
+	/* Entry first, as for the multi links: no start is left unpaired. */
 	bpf_link__destroy(links[0]);
+	bpf_link__destroy(links[1]);
 	links[0] = links[1] = NULL;
 	return NULL;
 }
@@ -213,7 +214,7 @@ void gt_links_detach(struct gt_links *const *sets, size_t nsets)
 	for (i = 0; i < nsets; i++) {
 		struct gt_links *l = sets[i];
 
-		/* Entries first: a return probe must outlive the entry it pairs with. */
+		/* Entries first: a return probe should outlive the entry it pairs with. */
 		if (l->multi[0] >= 0)
 			close(l->multi[0]);
 		if (l->multi[1] >= 0)

@@ -60,6 +60,7 @@ struct gt_tracer {
 	struct gt_target *targets;
 	size_t ntargets, cap;
 	struct gt_seen seen;
+	double seen_until;		/* when seen is forgotten (monotonic s) */
 	struct ring_buffer *execs;	/* exec events from gt_exec */
 	struct bpf_link *exec_link;
 	double next_scan;		/* when /proc is next scanned, monotonic s */
@@ -87,8 +88,8 @@ struct gt_tracer {
 	 */
 	struct gt_acct {
 		__u32 pid, api;
-		__u64 count, errors;
-		double est, est_errors;
+		__u64 count, errors, sum_ns;
+		struct gt_est est;
 	} *acct;
 	size_t nacct;
 	double acct_scale;		/* the last window's: its period over its length */
@@ -99,6 +100,12 @@ struct gt_tracer {
 };
 
 double gt_now_s(void);
+
+/* A probe's BPF cookie: its API, and the layer that picks its start slot. */
+static inline __u64 gt_cookie(unsigned int api)
+{
+	return api | (__u64)gt_api_layer(api) << GT_COOKIE_LAYER_SHIFT;
+}
 /* trace_calib.c: the function our probes are first tried on. */
 int gt_calib_emulated(int x) __attribute__((visibility("hidden")));
 /* File offset of our own code at @addr, or -errno. */

@@ -117,6 +117,25 @@ static double at_least(double v, double floor)
 	return v > floor ? v : floor;
 }
 
+/* What @r has seen beyond @a (all of it without @a), times @scale, added to @e. */
+static void add_seen(struct gt_est *e, const struct gt_row *r, const struct gt_acct *a,
+		     double scale)
+{
+	__u64 n = r->count - (a ? a->count : 0);
+
+	e->calls += n * scale;
+	e->errors += (r->errors - (a ? a->errors : 0)) * scale;
+	e->sum_ns += (r->sum_ns - (a ? a->sum_ns : 0)) * scale;
+	e->seen += n;
+}
+
+/* @a unless the histogram went backwards (recreated: all of it is new). */
+static const struct gt_acct *still(const struct gt_acct *a, const struct gt_row *r)
+{
+	return a && r->count >= a->count && r->errors >= a->errors && r->sum_ns >= a->sum_ns ?
+	       a : NULL;
+}
+
 void gt_duty_account(struct gt_tracer *t, double scale)
 {
 	struct gt_row *cur;
@@ -131,18 +150,16 @@ void gt_duty_account(struct gt_tracer *t, double scale)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		const struct gt_acct *old = acct_of(t, cur[i].pid, cur[i].api);
+		const struct gt_acct *old = still(acct_of(t, cur[i].pid, cur[i].api), &cur[i]);
 
-		/* A histogram that went backwards was recreated: all of it is new. */
-		if (old && (cur[i].count < old->count || cur[i].errors < old->errors))
-			old = NULL;
 		acct[i].pid = cur[i].pid;
 		acct[i].api = cur[i].api;
 		acct[i].count = cur[i].count;
 		acct[i].errors = cur[i].errors;
-		acct[i].est = (old ? old->est : 0) + (cur[i].count - (old ? old->count : 0)) * scale;
-		acct[i].est_errors = (old ? old->est_errors : 0) +
-				     (cur[i].errors - (old ? old->errors : 0)) * scale;
+		acct[i].sum_ns = cur[i].sum_ns;
+		if (old)
+			acct[i].est = old->est;
+		add_seen(&acct[i].est, &cur[i], old, scale);
 	}
 	free(cur);
 	free(t->acct);
@@ -152,39 +169,51 @@ void gt_duty_account(struct gt_tracer *t, double scale)
 }
 
 /*
- * A row's estimate of all its calls so far. Always on, its count. Duty
+ * A row's estimate of all its calls so far. Always on, what it saw. Duty
  * cycled, what the window starts so far accounted; for a process that has
  * exited since (or before a last sample), its calls since then too, at the
  * last window's scale. *settled: nothing of it is left to account.
  */
-static void estimate_row(const struct gt_tracer *t, const struct gt_row *r,
-			 double *est, double *est_errors, bool *settled)
+static struct gt_est estimate_row(const struct gt_tracer *t, const struct gt_row *r,
+				  bool *settled)
 {
 	const struct gt_acct *a;
-	double sc = t->acct_scale > 0 ? t->acct_scale : gt_duty_scale(t, gt_now_s());
-	__u64 n = 0, e = 0;
+	struct gt_est e = { 0 };
 
 	*settled = true;
 	if (!t->duty_period_ms) {
-		*est = r->count;
-		*est_errors = r->errors;
-		return;
+		add_seen(&e, r, NULL, 1);
+		return e;
 	}
-	a = acct_of(t, r->pid, r->api);
-	if (a && (r->count < a->count || r->errors < a->errors))
-		a = NULL;
-	*est = a ? a->est : 0;
-	*est_errors = a ? a->est_errors : 0;
-	n = r->count - (a ? a->count : 0);
-	e = r->errors - (a ? a->errors : 0);
-	if (!n && !e)
-		return;
+	a = still(acct_of(t, r->pid, r->api), r);
+	if (a)
+		e = a->est;
+	if (a && a->count == r->count && a->errors == r->errors && a->sum_ns == r->sum_ns)
+		return e;
 	*settled = false;
 	if (r->gone || t->settle) {
-		*est += n * sc;
-		*est_errors += e * sc;
+		add_seen(&e, r, a, t->acct_scale > 0 ? t->acct_scale :
+				   gt_duty_scale(t, gt_now_s()));
 		*settled = true;
 	}
+	return e;
+}
+
+/* The part of @total not in @before (estimates never go back). */
+static struct gt_est est_diff(struct gt_est *total, const struct gt_est *before)
+{
+	struct gt_est d;
+
+	total->calls = at_least(total->calls, before->calls);
+	total->errors = at_least(total->errors, before->errors);
+	total->sum_ns = at_least(total->sum_ns, before->sum_ns);
+	if (total->seen < before->seen)
+		total->seen = before->seen;
+	d.calls = total->calls - before->calls;
+	d.errors = total->errors - before->errors;
+	d.sum_ns = total->sum_ns - before->sum_ns;
+	d.seen = total->seen - before->seen;
+	return d;
 }
 
 int gt_tracer_sample(struct gt_tracer *t, struct gt_sample *s)
@@ -216,7 +245,7 @@ int gt_tracer_sample(struct gt_tracer *t, struct gt_sample *s)
 						 sizeof(*t->prev), row_cmp);
 		struct gt_row *o = &out[nout];
 
-		double before = 0, err_before = 0;
+		struct gt_est before = { 0 };
 		bool settled;
 
 		*o = cur[i];
@@ -228,16 +257,11 @@ int gt_tracer_sample(struct gt_tracer *t, struct gt_sample *s)
 			for (k = 0; k < GT_SLOTS; k++)
 				o->slots[k] = sub(o->slots[k], p->slots[k]);
 			before = p->est_total;
-			err_before = p->est_err_total;
 		}
-		estimate_row(t, &cur[i], &cur[i].est_total, &cur[i].est_err_total, &settled);
-		cur[i].est_total = at_least(cur[i].est_total, before);
-		cur[i].est_err_total = at_least(cur[i].est_err_total, err_before);
+		cur[i].est_total = estimate_row(t, &cur[i], &settled);
+		o->est = est_diff(&cur[i].est_total, &before);
 		o->est_total = cur[i].est_total;
-		o->est_err_total = cur[i].est_err_total;
-		o->est = cur[i].est_total - before;
-		o->est_errors = cur[i].est_err_total - err_before;
-		if (o->count || o->est >= 0.5)
+		if (o->count || o->est.calls >= 0.5)
 			nout++;
 		if (cur[i].gone && settled) {
 			struct gt_key key = { .tgid = cur[i].pid, .api = cur[i].api };

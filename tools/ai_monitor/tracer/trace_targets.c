@@ -183,14 +183,18 @@ int gt_target_add(struct gt_tracer *t, int fd, const char *path)
  * An open file for a mapping of process @pid, the very one mapped:
  * /proc/PID/map_files (root) names it exactly; the path from maps is a
  * path in the process's own mount namespace, so try it under
- * /proc/PID/root, then as is, checking the inode each time.
+ * /proc/PID/root, then as is, checking the inode each time. The paths are
+ * the process's to choose (it may have died and its path been replaced by
+ * a FIFO, or a link to a device), so each is first opened with O_PATH,
+ * which has no side effect, and opened for reading only once it is known
+ * to be a regular file (and, by path, the one mapped).
  */
 static int open_mapping(pid_t pid, unsigned long s, unsigned long e, const char *file,
 			dev_t dev, ino_t ino)
 {
 	char path[PATH_MAX + 64];
 	struct stat st;
-	int fd, i;
+	int fd, rfd, i;
 
 	for (i = 0; i < 3; i++) {
 		if (i == 0)
@@ -199,13 +203,20 @@ static int open_mapping(pid_t pid, unsigned long s, unsigned long e, const char 
 			snprintf(path, sizeof(path), "/proc/%d/root%s", pid, file);
 		else
 			snprintf(path, sizeof(path), "%s", file);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_PATH | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		/* map_files leads to the mapped file itself, wherever it lives. */
-		if (i == 0 || (!fstat(fd, &st) && st.st_dev == dev && st.st_ino == ino))
-			return fd;
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+		    (i > 0 && (st.st_dev != dev || st.st_ino != ino))) {
+			close(fd);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		close(fd);
+		if (rfd >= 0)
+			return rfd;
 	}
 	return -ENOENT;
 }
@@ -241,6 +252,8 @@ static void scan_pid(struct gt_tracer *t, pid_t pid)
 	fclose(f);
 }
 
+#define SEEN_FOR_S	600
+
 void gt_targets_scan(struct gt_tracer *t, pid_t pid)
 {
 	pid_t self = getpid();
@@ -248,6 +261,15 @@ void gt_targets_scan(struct gt_tracer *t, pid_t pid)
 	double t0 = gt_now_s();
 	DIR *d;
 
+	/*
+	 * Files found to have nothing to trace are looked at again every ten
+	 * minutes: a deleted file's inode can come back as a new program.
+	 */
+	if (t0 >= t->seen_until) {
+		free(t->seen.slot);
+		memset(&t->seen, 0, sizeof(t->seen));
+		t->seen_until = t0 + SEEN_FOR_S;
+	}
 	if (pid > 0) {
 		scan_pid(t, pid);
 	} else if ((d = opendir("/proc"))) {
