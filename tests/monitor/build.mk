@@ -8,19 +8,22 @@
 # alone in its directory so that LD_LIBRARY_PATH=$(OUT)/fake-nvml selects it.
 FAKE_NVML := $(OUT)/fake-nvml/libnvidia-ml.so.1
 
-$(FAKE_NVML): tests/monitor/fake_nvml.c tools/ai_monitor/nvml_types.h
+$(FAKE_NVML): tests/monitor/fake_nvml.c tools/ai_monitor/gpu/nvml_types.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -fPIC -shared -Wl,-soname,libnvidia-ml.so.1 -o $@ $<
 
-MON_GPU_SRCS := $(addprefix tools/ai_monitor/,util.c gpu.c gpu_nvml.c gpu_sysfs.c gpu_fdinfo.c)
+MON_GPU_SRCS := tools/ai_monitor/util.c \
+	$(addprefix tools/ai_monitor/gpu/,gpu.c gpu_nvml.c gpu_sysfs.c gpu_fdinfo.c)
 # The test finds the fake through its RUNPATH, the way dlopen() would find
 # the real one through ld.so.cache.
 $(OUT)/test_monitor_gpu: tests/monitor/test_monitor_gpu.c $(MON_GPU_SRCS) \
-		$(wildcard tools/ai_monitor/*.h) | $(FAKE_NVML)
-	$(CC) $(USER_CFLAGS) -o $@ tests/monitor/test_monitor_gpu.c $(MON_GPU_SRCS) -ldl \
+		$(wildcard tools/ai_monitor/*.h tools/ai_monitor/gpu/*.h) | $(FAKE_NVML)
+	$(CC) $(USER_CFLAGS) $(AI_MONITOR_INC) -o $@ tests/monitor/test_monitor_gpu.c \
+		$(MON_GPU_SRCS) -ldl \
 		-Wl,-rpath,'$$ORIGIN/fake-nvml'
 
-MON_PARSE_OBJS := $(addprefix $(OUT)/tools/ai_monitor/,util.o procfs.o prom.o launch_stats.o) \
+MON_PARSE_OBJS := $(addprefix $(OUT)/tools/ai_monitor/,util.o procfs.o export/prom.o \
+	launch_stats.o) \
 	$(GT_LIB_OBJS)
 $(OUT)/test_monitor_parse: tests/monitor/test_monitor_parse.c $(MON_PARSE_OBJS)
 	$(CC) $(USER_CFLAGS) $(AI_MONITOR_INC) -Ibpf -I$(OUT)/bpf -o $@ $< $(MON_PARSE_OBJS) \

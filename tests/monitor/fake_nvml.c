@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "ai_monitor/nvml_types.h"
+#include "ai_monitor/gpu/nvml_types.h"
 
 #define MAX_GPUS	16
 #define MAX_PROCS	64

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ai_monitor/gpu.h"
+#include "ai_monitor/gpu/gpu.h"
 #include "tap.h"
 
 static char tmp[64];

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai_monitor/prom.h"
+#include "ai_monitor/export/prom.h"
 #include "tap.h"
 
 /* As ai_sched/procfs.c prints it. */
