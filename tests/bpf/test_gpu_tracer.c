@@ -498,7 +498,7 @@ static void test_discovery(void)
  * (about 4 sigma of Poisson sampling; a steady rate does far better) plus
  * the ends' share, with far fewer calls seen than made.
  */
-static void test_duty(void)
+static void test_duty(double overhead_ns)
 {
 	const char *args[] = { "-a", "cuLaunchKernel", "-n", "3000", "-r", "1000", "-l", lib,
 			       NULL };
@@ -554,6 +554,10 @@ static void test_duty(void)
 	if (!multi)
 		skip("perf-event links: a period lasts seconds here, too few windows in 3 s",
 		     "duty: the estimate");
+	else if (overhead_ns > 100000)
+		/* The app paces itself: slowed down in windows, it catches up between. */
+		skip("a traced call costs a tenth of the 1 ms between calls here or more",
+		     "duty: the estimate");
 	else
 		/*
 		 * Besides chance, each end of the process's life is off by up
@@ -567,6 +571,7 @@ static void test_duty(void)
 
 int main(int argc, char **argv)
 {
+	double overhead_ns;
 	struct gt_tracer *t;
 	char err[512];
 	int rc;
@@ -592,6 +597,7 @@ int main(int argc, char **argv)
 	is_int(gt_tracer_napis(t), 11, "all 11 entry points of the fixture attached");
 	ok(gt_tracer_overhead_ns(t) > 0, "own cost measured: %.0f ns per traced call",
 	   gt_tracer_overhead_ns(t));
+	overhead_ns = gt_tracer_overhead_ns(t);
 
 	test_counts(t);
 	test_two_processes(t);
@@ -601,6 +607,6 @@ int main(int argc, char **argv)
 	test_pid_chroot();
 	test_pid_namespace();
 	test_discovery();
-	test_duty();
+	test_duty(overhead_ns);
 	return tap_done();
 }
