@@ -8,6 +8,7 @@
 #  1. ns per call of a tight cuLaunchKernel loop over the fixture
 #     libcuda.so.1 with no tracer, our tracer always on, and --duty $DUTY;
 #     the duty loop spans several periods.
+#  1b. the same at a steady $RATE calls/s: the mean time inside a call.
 #  2. a steady cuda_app -r $RATE -n $N2 under --duty $DUTY --json -i 1: the
 #     sum of the scaled "launches" estimates against the true count.
 #  3. the cost of a toggle: attach_ms and detach_ms of run 2.
@@ -195,6 +196,34 @@ if [ "$ok1" ]; then
 		"$(fmt %.2f "$DUTY_ON / $DUTY_PER")"
 fi
 
+# --- 1b. the same at a steady rate --------------------------------------
+# A tight loop runs ~200x faster between windows than in them, so most of
+# its calls fall between windows and the per-call average flatters duty
+# cycling. At a steady rate every part of the period gets its share of
+# calls: the mean time inside a call (timed by cuda_app itself, -M), no
+# tracer / always on / duty, is the per-call overhead as a service sees it.
+steady() { "$APP" -l "$LIB" -a cuLaunchKernel -n $((RATE * 6)) -r "$RATE" -T -M 2> /dev/null |
+	sed -n 's/.*mean \([0-9.]*\) ns.*/\1/p'; }
+: > "$out/s_none"; : > "$out/s_on"; : > "$out/s_duty"
+for ((r = 0; r < ROUNDS; r++)); do
+	steady >> "$out/s_none"
+	if start s_on '^CPU-side' "$MON" trace --lib "$LIB" -i 3600; then
+		steady >> "$out/s_on"
+		stop $PID
+	fi
+	if start s_duty '^CPU-side' "$MON" trace --lib "$LIB" -i 1 --duty "$DUTY"; then
+		steady >> "$out/s_duty"
+		stop $PID
+	fi
+done
+s1a=$(median < "$out/s_none") s1b=$(median < "$out/s_on") s1c=$(median < "$out/s_duty")
+R1b=$(fmt %.3f "($s1c - $s1a) / ($s1b - $s1a)")
+echo "-- 1b. steady $RATE calls/s for 6 s: mean ns inside a call, median of $ROUNDS"
+printf '%-22s %10s\n' "no tracer" "${s1a:--}" "always on" "${s1b:--}" "duty $DUTY" "${s1c:--}"
+printf 'per-call overhead at a steady rate, duty %s / always-on: %s (target <= 0.15)\n' \
+	"$DUTY" "$R1b"
+echo
+
 # --- 2. scaled count accuracy -------------------------------------------
 echo
 echo "-- 2. scaled counts: cuda_app -r $RATE -n $N2 under --duty $DUTY --json -i 1"
@@ -333,6 +362,8 @@ echo
 echo "== summary (ROUNDS=$ROUNDS, $((SECONDS - T_START)) s)"
 printf '1. duty %s per-call overhead / always-on: %s (target <= 0.15); ns/call none %s, on %s, duty %s\n' \
 	"$DUTY" "$R1" "${p1a:--}" "${p1b:--}" "${p1c:--}"
+printf '1b. the same at a steady %s calls/s (mean ns in a call): %s; none %s, on %s, duty %s\n' \
+	"$RATE" "$R1b" "${s1a:--}" "${s1b:--}" "${s1c:--}"
 printf '2. scaled estimate / true: %s (target 0.95..1.05); est %s of %s, seen %s, 95%% [%s, %s]\n' \
 	"${R2:--}" "${est:--}" "$N2" "${samp:--}" "${lo:--}" "${hi:--}"
 printf '3. toggle (11 driver functions): attach %s ms, detach %s ms (medians)\n' "${att:--}" "${det:--}"

@@ -308,8 +308,13 @@ int main(int argc, char **argv)
 	if (timing && total) {
 		printf("%.1f ns/call (%lld calls)", (double)t_all / total, total);
 		if (nlat) {
+			long long sum = 0, k;
+
+			for (k = 0; k < nlat; k++)
+				sum += lat[k];
 			qsort(lat, nlat, sizeof(*lat), cmp_ll);
-			printf(", median %lld ns", lat[(nlat - 1) / 2]);
+			printf(", median %lld ns, mean %.1f ns", lat[(nlat - 1) / 2],
+			       (double)sum / nlat);
 		}
 		printf("\n");
 	}

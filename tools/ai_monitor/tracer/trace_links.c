@@ -168,6 +168,8 @@ int gt_links_attach(struct gt_tracer *t, struct gt_links *l, const char *path, p
 	return 0;
 }
 
+#define DETACH_THREADS	64
+
 static void *destroy_pair(void *arg)
 {
 	struct bpf_link **links = arg;
@@ -178,8 +180,6 @@ static void *destroy_pair(void *arg)
 	links[0] = links[1] = NULL;
 	return NULL;
 }
-
-#define DETACH_THREADS	64
 
 /*
  * Perf-event pairs are destroyed from threads, in case the kernel lets
@@ -205,21 +205,51 @@ static void destroy_pairs(struct bpf_link ***pairs, size_t n)
 	}
 }
 
+static void *close_one(void *arg)
+{
+	close((int)(long)arg);
+	return NULL;
+}
+
+/*
+ * Every multi-uprobe link at once. Releasing one unregisters its probes
+ * (their breakpoints go at once) and then waits for a grace period: closed
+ * one after another, the links not yet closed would keep their
+ * breakpoints, and calls would keep trapping, through each earlier wait.
+ */
+static void close_multi(struct gt_links *const *sets, size_t nsets)
+{
+	pthread_t tid[DETACH_THREADS];
+	size_t i, n = 0, k;
+	int side;
+
+	for (i = 0; i < nsets; i++)
+		for (side = 0; side < 2; side++) {
+			int fd = sets[i]->multi[side];
+
+			if (fd < 0)
+				continue;
+			sets[i]->multi[side] = -1;
+			if (n < DETACH_THREADS &&
+			    !pthread_create(&tid[n], NULL, close_one, (void *)(long)fd))
+				n++;
+			else
+				close(fd);
+		}
+	for (k = 0; k < n; k++)
+		pthread_join(tid[k], NULL);
+}
+
 void gt_links_detach(struct gt_links *const *sets, size_t nsets)
 {
 	struct bpf_link ***pairs = NULL;
 	size_t i, n = 0, cap = 0;
 	unsigned int api;
 
+	close_multi(sets, nsets);
 	for (i = 0; i < nsets; i++) {
 		struct gt_links *l = sets[i];
 
-		/* Entries first: a return probe should outlive the entry it pairs with. */
-		if (l->multi[0] >= 0)
-			close(l->multi[0]);
-		if (l->multi[1] >= 0)
-			close(l->multi[1]);
-		l->multi[0] = l->multi[1] = -1;
 		for (api = 0; api < GT_API_COUNT; api++) {
 			if (!l->pair[api][0] && !l->pair[api][1])
 				continue;
