@@ -81,6 +81,17 @@ print(int(round(total)))
 PY
 }
 
+# cross_check PID: "runtime driver share" from the JSON's cross-check rows.
+cross_check() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    for c in json.loads(line)["cross_check"]:
+        if c["pid"] == int(sys.argv[2]):
+            print(c["runtime_launches"], c["driver_launches"], c["driver_share"])' \
+		"$tmp/json" "$1"
+}
+
 # ---- the CUDA runtime, with NVIDIA's own libraries
 stub=$cuda/lib64/stubs/libcuda.so
 if [ ! -x "$bin/cuda_rt_static" ] || [ ! -f "$stub" ] || [ ! -f "$cuda/lib64/libcudart.so.13" ]; then
@@ -135,13 +146,7 @@ else
 	check '[ "$(sum $dpid runtime cudaLaunchKernel launches)" = 17 ] &&
 	       [ "$(sum $dpid runtime cudaLaunchKernel errors)" = 17 ]' \
 		"-cudart shared: 17 of 17 launches through libcudart.so.13, all errors (got $(sum $dpid runtime cudaLaunchKernel launches))"
-	cc=$(python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    for c in json.loads(line)["cross_check"]:
-        if c["pid"] == int(sys.argv[2]):
-            print(c["runtime_launches"], c["driver_launches"], c["driver_share"])' \
-		"$tmp/json" "$apid")
+	cc=$(cross_check "$apid")
 	[ "$cc" = "25 0 0.0" ] &&
 		ok "cross-check: the driver's probes saw none of the 25 (the stub fails before any driver launch)" ||
 		notok "cross-check for the static program: '$cc' (want 25 0 0.0)"
@@ -213,13 +218,7 @@ check '[ "$(sum $tpid runtime cudaLaunchKernel launches)" = 40 ] &&
 check '[ "$(sum $spid runtime cudaDeviceSynchronize launches)" = 10 ] &&
        [ "$(sum $spid driver cuCtxSynchronize launches)" = 10 ]' \
 	"a runtime sync that waits in the driver: 10 in each layer"
-cc=$(python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    for c in json.loads(line)["cross_check"]:
-        if c["pid"] == int(sys.argv[2]):
-            print(c["runtime_launches"], c["driver_launches"], c["driver_share"])' \
-	"$tmp/json" "$tpid")
+cc=$(cross_check "$tpid")
 [ "$cc" = "40 40 1.0" ] && ok "cross-check: the driver's probes saw all 40 of the runtime's launches" ||
 	notok "cross-check with both layers: '$cc' (want 40 40 1.0)"
 check '[ "$(python3 -c "import json,sys; print(sum(json.loads(l)[\"dropped\"] for l in open(sys.argv[1])))" "$tmp/json")" = 0 ]' \
