@@ -83,7 +83,7 @@ static int parse_seconds(const char *s, double *out)
 
 static bool sampled(const struct gt_sample *s)
 {
-	return s->scale > 1;
+	return s->duty;
 }
 
 /* A row's estimate of all its calls, and the estimate's 95% interval. */
@@ -148,14 +148,19 @@ static void print_json_rows(const struct gt_tracer *t, const struct gt_sample *s
 		printf("%s{\"pid\":%u,\"comm\":", first ? "" : ",", r->pid);
 		print_json_str(r->comm);
 		printf(",\"layer\":\"%s\",\"api\":\"%s\",\"launches\":%.0f,\"rate_per_s\":%.1f,"
-		       "\"errors\":%.0f,\"mean_ns\":%llu,\"p50_ns\":%llu,\"p95_ns\":%llu,"
-		       "\"p99_ns\":%llu,\"overhead_ns\":%.0f,",
-		       gt_layer_name(gt_api_layer(r->api)), gt_api_name(r->api), e.n,
-		       s->interval_s > 0 ? e.n / s->interval_s : 0.0,
-		       r->est.errors, r->count ? r->sum_ns / r->count : 0,
-		       gt_hist_percentile(r->slots, 50), gt_hist_percentile(r->slots, 95),
-		       gt_hist_percentile(r->slots, 99), gt_tracer_api_overhead_ns(t, r->api));
-		if (sampled(s)) {
+		       "\"errors\":%.0f,", gt_layer_name(gt_api_layer(r->api)), gt_api_name(r->api),
+		       e.n, s->interval_s > 0 ? e.n / s->interval_s : 0.0, r->est.errors);
+		/* Duty cycled, a row may estimate calls and have none sampled. */
+		if (r->count)
+			printf("\"mean_ns\":%llu,\"p50_ns\":%llu,\"p95_ns\":%llu,\"p99_ns\":%llu,",
+			       r->sum_ns / r->count, gt_hist_percentile(r->slots, 50),
+			       gt_hist_percentile(r->slots, 95), gt_hist_percentile(r->slots, 99));
+		else
+			printf("\"mean_ns\":null,\"p50_ns\":null,\"p95_ns\":null,\"p99_ns\":null,");
+		printf("\"overhead_ns\":%.0f,", gt_tracer_api_overhead_ns(t, r->api));
+		if (sampled(s) && !r->count) {
+			printf("\"sampled\":0,\"launches_ci95\":[%.0f,%.0f],", e.lo, e.hi);
+		} else if (sampled(s)) {
 			printf("\"sampled\":%llu,\"launches_ci95\":[%.0f,%.0f],", r->count, e.lo,
 			       e.hi);
 			for (k = 0; k < 3; k++) {
@@ -354,8 +359,11 @@ static void print_text(const struct gt_tracer *t, const struct gt_sample *s)
 		       gt_layer_name(gt_api_layer(r->api)), gt_api_name(r->api),
 		       sampled(s) ? "~" : "", e.n,
 		       gt_api_is_sync(r->api) ? "syncs (time blocked)" : "launches");
-		if (sampled(s))
-			printf(" (95%%: %.0f-%.0f, %llu seen)", e.lo, e.hi, r->count);
+		if (sampled(s) && r->est.seen)
+			printf(" (95%%: %.0f-%.0f; %llu seen in this interval)", e.lo, e.hi, r->count);
+		else if (sampled(s))
+			printf(" (%llu seen in this interval: estimated at the next window)",
+			       r->count);
 		printf(", %.1f/s, p50 %s, p95 %s, p99 %s",
 		       s->interval_s > 0 ? e.n / s->interval_s : 0.0, p50, p95, p99);
 		if (r->est.errors >= 0.5)

@@ -56,9 +56,10 @@ double gt_now_s(void)
 }
 
 /*
- * Attaches what was found so far. A file named with --lib must attach; one
- * found on the system that cannot (an odd binary) is passed over, as files
- * found later are, rather than keep the rest untraced.
+ * Attaches what was found so far. A file named with --lib, or of the -p
+ * process, must attach; one found on the system that cannot (an odd
+ * binary) is passed over, as files found later are, rather than keep the
+ * rest untraced.
  */
 static int attach_found(struct gt_tracer *t, bool must, char *err, size_t errlen)
 {
@@ -74,9 +75,8 @@ static int attach_found(struct gt_tracer *t, bool must, char *err, size_t errlen
 			       strerror(-ret));
 			return ret;
 		}
-		if (t->verbose)
-			fprintf(stderr, "cannot attach to %s: %s; passed over\n",
-				t->targets[i].path, strerror(-ret));
+		fprintf(stderr, "cannot attach to %s: %s; passed over\n", t->targets[i].path,
+			strerror(-ret));
 	}
 	t->attached = true;
 	return 0;
@@ -225,7 +225,7 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 	ret = find_targets(t, opts, err, errlen);
 	if (ret || opts->dry_run)
 		goto out;
-	ret = attach_found(t, opts->lib != NULL, err, errlen);
+	ret = attach_found(t, opts->lib || t->pid > 0, err, errlen);
 	if (ret)
 		goto fail;
 	/* Duty cycled, the first window opens here, with every probe live. */
@@ -252,14 +252,26 @@ fail:
 
 void gt_tracer_close(struct gt_tracer *t)
 {
-	struct gt_links *calib[2];
+	struct gt_links **sets;
+	size_t i, n = 0;
 
 	if (!t)
 		return;
-	gt_detach_all(t);
-	calib[0] = &t->calib[0];
-	calib[1] = &t->calib[1];
-	gt_links_detach(calib, 2);
+	/* Every link in one go: their grace periods overlap. */
+	sets = calloc(t->ntargets + 2, sizeof(*sets));
+	if (sets) {
+		for (i = 0; i < t->ntargets; i++)
+			sets[n++] = &t->targets[i].links;
+		sets[n++] = &t->calib[0];
+		sets[n++] = &t->calib[1];
+		gt_links_detach(sets, n);
+		free(sets);
+	} else {
+		struct gt_links *calib[2] = { &t->calib[0], &t->calib[1] };
+
+		gt_detach_all(t);
+		gt_links_detach(calib, 2);
+	}
 	gt_targets_free(t);
 	gpu_tracer__destroy(t->skel);
 	free(t->acct);
@@ -271,18 +283,21 @@ double gt_tracer_service(struct gt_tracer *t)
 {
 	double now, wait;
 
+	bool scans = t->watch || t->pid > 0;	/* --lib is that file alone */
+
 	if (t->execs)
 		ring_buffer__consume(t->execs);
+	if (scans && gt_now_s() >= t->next_scan) {
+		gt_targets_scan(t, t->pid > 0 ? t->pid : 0);
+		t->next_scan = gt_now_s() + 1;
+	}
+	/* After the scan, so that its time does not stretch a window. */
 	wait = gt_duty_step(t, gt_now_s());
 	now = gt_now_s();
-	/* --lib is that file alone: nothing to look for. */
-	if ((t->watch || t->pid > 0) && now >= t->next_scan) {
-		gt_targets_scan(t, t->pid > 0 ? t->pid : 0);
-		now = gt_now_s();
-		t->next_scan = now + 1;
-	}
-	if (wait > t->next_scan - now)
+	if (scans && wait > t->next_scan - now)
 		wait = t->next_scan - now;
+	if (wait > 1)
+		wait = 1;
 	return wait > 0 ? wait : 0;
 }
 

@@ -223,6 +223,7 @@ struct gt_sample {
 	 */
 	double window_s;
 	double scale;
+	bool duty;		/* duty cycled: the rows' est are estimates */
 };
 
 /* "ON_MS/PERIOD_MS" with 0 < ON_MS <= PERIOD_MS <= 1 h; 0 or -EINVAL. */

@@ -220,24 +220,29 @@ static void *close_one(void *arg)
 static void close_multi(struct gt_links *const *sets, size_t nsets)
 {
 	pthread_t tid[DETACH_THREADS];
-	size_t i, n = 0, k;
-	int side;
+	size_t i = 0, n, k;
+	int side = 0;
 
-	for (i = 0; i < nsets; i++)
-		for (side = 0; side < 2; side++) {
+	/* In batches of DETACH_THREADS, each batch's closes at once. */
+	while (i < nsets) {
+		for (n = 0; i < nsets && n < DETACH_THREADS; ) {
 			int fd = sets[i]->multi[side];
 
+			sets[i]->multi[side] = -1;
+			if (side++) {
+				side = 0;
+				i++;
+			}
 			if (fd < 0)
 				continue;
-			sets[i]->multi[side] = -1;
-			if (n < DETACH_THREADS &&
-			    !pthread_create(&tid[n], NULL, close_one, (void *)(long)fd))
+			if (!pthread_create(&tid[n], NULL, close_one, (void *)(long)fd))
 				n++;
 			else
 				close(fd);
 		}
-	for (k = 0; k < n; k++)
-		pthread_join(tid[k], NULL);
+		for (k = 0; k < n; k++)
+			pthread_join(tid[k], NULL);
+	}
 }
 
 void gt_links_detach(struct gt_links *const *sets, size_t nsets)

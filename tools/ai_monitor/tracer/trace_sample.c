@@ -129,6 +129,18 @@ static void add_seen(struct gt_est *e, const struct gt_row *r, const struct gt_a
 	e->seen += n;
 }
 
+/*
+ * A deleted row's accounting must not pass to a new process that gets the
+ * same pid before the next window start: no histogram reaches this count.
+ */
+static void forget_acct(struct gt_tracer *t, __u32 pid, __u32 api)
+{
+	struct gt_acct *a = (struct gt_acct *)acct_of(t, pid, api);
+
+	if (a)
+		a->count = ~0ULL;
+}
+
 /* @a unless the histogram went backwards (recreated: all of it is new). */
 static const struct gt_acct *still(const struct gt_acct *a, const struct gt_row *r)
 {
@@ -191,6 +203,14 @@ static struct gt_est estimate_row(const struct gt_tracer *t, const struct gt_row
 	if (a && a->count == r->count && a->errors == r->errors && a->sum_ns == r->sum_ns)
 		return e;
 	*settled = false;
+	/*
+	 * In the first window nothing is accounted yet: what is seen stands
+	 * for itself (the scale is 1 so far), not for nothing.
+	 */
+	if (!t->last_len && !a && !r->gone && !t->settle) {
+		add_seen(&e, r, NULL, 1);
+		return e;
+	}
 	if (r->gone || t->settle) {
 		add_seen(&e, r, a, t->acct_scale > 0 ? t->acct_scale :
 				   gt_duty_scale(t, gt_now_s()));
@@ -229,6 +249,7 @@ int gt_tracer_sample(struct gt_tracer *t, struct gt_sample *s)
 	s->interval_s = now_s(&ts) - (t->last.tv_sec + t->last.tv_nsec / 1e9);
 	t->last = ts;
 	s->scale = gt_duty_scale(t, ts.tv_sec + ts.tv_nsec / 1e9);
+	s->duty = t->duty_period_ms > 0;
 	s->window_s = gt_duty_take_window(t, ts.tv_sec + ts.tv_nsec / 1e9);
 	if (!t->duty_period_ms)
 		s->window_s = s->interval_s;
@@ -268,6 +289,7 @@ int gt_tracer_sample(struct gt_tracer *t, struct gt_sample *s)
 
 			/* Reported for the last time above. */
 			bpf_map__delete_elem(t->skel->maps.hists, &key, sizeof(key), 0);
+			forget_acct(t, cur[i].pid, cur[i].api);
 			continue;
 		}
 		cur[keep++] = cur[i];
