@@ -35,9 +35,9 @@ $(OUT)/test_trace_hist: tests/bpf/test_trace_hist.c $(GT_DIR)/trace_hist.c $(GT_
 		$(GT_DIR)/trace_hist.c $(GT_DIR)/trace_apis.c -lm
 
 # Probe placement: which prologue instructions are skipped.
-$(OUT)/test_trace_insn: tests/bpf/test_trace_insn.c $(GT_DIR)/trace_elf.c $(GT_DIR)/trace_lib.h
+$(OUT)/test_trace_insn: tests/bpf/test_trace_insn.c $(GT_DIR)/trace_insn.c $(GT_DIR)/trace_lib.h
 	$(CC) $(USER_CFLAGS) -Ibpf -I$(GT_DIR) -o $@ tests/bpf/test_trace_insn.c \
-		$(GT_DIR)/trace_elf.c -lelf
+		$(GT_DIR)/trace_insn.c
 
 # The tracer end to end, through trace_lib (host as root, and in the VM).
 GT_LIB_OBJS := $(patsubst tools/%.c,$(OUT)/tools/%.o,$(sort $(wildcard $(GT_DIR)/*.c)))

@@ -89,7 +89,7 @@ bool gt_is_our_elf(int fd);
 int gt_elf_func_offsets(const char *path, const char *const *names, long *offs,
 			unsigned int n);
 
-/* --- probe placement (trace_elf.c, pure) --- */
+/* --- probe placement (trace_insn.c, pure) --- */
 
 /* Whether x86 uprobes emulate the instruction at @code (push, call, jmp...). */
 bool gt_insn_emulated(const unsigned char *code, size_t len);
