@@ -24,9 +24,10 @@
 #include "gpu_tracer.h"
 
 /*
- * The call in flight, one per thread, in the thread's own BPF storage: no
- * hashing on the hot path, nothing to delete on return (ts_ns = 0 marks it
- * done), and the kernel frees it with the thread, so no table can fill.
+ * The calls in flight, one per thread and layer, in the thread's own BPF
+ * storage: no hashing on the hot path, nothing to delete on return (ts_ns
+ * = 0 marks a slot done), and the kernel frees it with the thread, so no
+ * table can fill.
  * The task pointer is opaque here; the verifier knows its type from the
  * kernel's BTF.
  */

@@ -2,8 +2,8 @@
 /*
  * gpu_tracer.h - types shared by bpf/gpu_tracer.bpf.c and user space.
  *
- * The tracer times calls into libcuda.so.1 with a uprobe on entry and a
- * uretprobe on return. A launch is asynchronous: what is measured is the
+ * The tracer times calls into the CUDA driver, the CUDA runtime and HIP
+ * with a uprobe on entry and a uretprobe on return. A launch is asynchronous: what is measured is the
  * CPU-side launch latency (enqueue plus driver back-pressure), never the
  * kernel's execution time on the GPU.
  */

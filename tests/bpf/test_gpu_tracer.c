@@ -318,7 +318,8 @@ static void test_buckets(struct gt_tracer *t)
 static void test_pid_chroot(void)
 {
 	char tmpl[] = "/tmp/gt-chroot-XXXXXX", dir[TMPDIR_MAX], copy[TMPDIR_MAX + 16];
-	char found[PATH_MAX], why[256], err[512], line[16];
+	char err[512], line[16];
+	const char *found;
 	const char *args[] = { "-a", "cuLaunchKernel", "-n", "25", "-l", copy, "-c", tmpl,
 			       "-w", NULL };
 	const char *other[] = { "-a", "cuLaunchKernel", "-n", "10", "-l", copy, NULL };
@@ -350,13 +351,13 @@ static void test_pid_chroot(void)
 		ok(0, "chrooted cuda_app ready");
 		goto out;
 	}
-	rc = gt_find_libcuda(pid, found, sizeof(found), why, sizeof(why));
-	ok(!rc && same_inode(found, copy), "-p finds the library the process mapped: %s",
-	   rc ? why : found);
 	rc = gt_tracer_open(&t, &(struct gt_opts){ .pid = pid }, err, sizeof(err));
 	ok(!rc, "tracer attached to process %d only%s%s", pid, rc ? ": " : "", rc ? err : "");
 	if (rc)
 		goto out;
+	found = gt_tracer_file(t, 0, NULL);
+	ok(gt_tracer_nfiles(t) == 1 && same_inode(found, copy),
+	   "-p finds the library the process mapped: %s", found ? found : "none");
 	/*
 	 * A system-wide tracer on the same file makes every process hit the
 	 * breakpoints: the -p tracer must still see only its process.
@@ -403,7 +404,7 @@ out:
  */
 static void test_pid_namespace(void)
 {
-	char tmpl[] = "/tmp/gt-mntns-XXXXXX", found[PATH_MAX], why[256], err[512];
+	char tmpl[] = "/tmp/gt-mntns-XXXXXX", err[512];
 	char line[16];
 	const char *args[] = { "-a", "cuLaunchKernel_ptsz", "-n", "12", "-l", lib,
 			       "-m", tmpl, "-w", NULL };
@@ -421,12 +422,11 @@ static void test_pid_namespace(void)
 		ok(0, "cuda_app in its own mount namespace ready");
 		goto out;
 	}
-	rc = gt_find_libcuda(pid, found, sizeof(found), why, sizeof(why));
-	ok(!rc && !strncmp(found, "/proc/", 6),
-	   "-p finds a library only the process's mount namespace sees: %s",
-	   rc ? why : found);
+	/* Its path, from our root, leads nowhere: only /proc/PID/... reaches it. */
 	rc = gt_tracer_open(&t, &(struct gt_opts){ .pid = pid }, err, sizeof(err));
-	ok(!rc, "tracer attached to it%s%s", rc ? ": " : "", rc ? err : "");
+	ok(!rc && gt_tracer_nfiles(t) == 1 && access(gt_tracer_file(t, 0, NULL), F_OK),
+	   "-p finds a library only the process's mount namespace sees%s%s",
+	   rc ? ": " : "", rc ? err : "");
 	if (write(in, "go\n", 3) != 3)
 		diag("cannot start the traced process");
 	rc = reap(pid);
@@ -459,7 +459,7 @@ static void test_discovery(void)
 
 	snprintf(dir, sizeof(dir), "%s", lib);
 	setenv("LD_LIBRARY_PATH", dirname(dir), 1);
-	rc = gt_find_libcuda(0, found, sizeof(found), why, sizeof(why));
+	rc = gt_find_libcuda(found, sizeof(found), why, sizeof(why));
 	ok(!rc && same_inode(found, lib), "found through LD_LIBRARY_PATH: %s", rc ? why : found);
 	if (saved)
 		setenv("LD_LIBRARY_PATH", saved, 1);
@@ -467,7 +467,7 @@ static void test_discovery(void)
 		unsetenv("LD_LIBRARY_PATH");
 
 	if (!access("/usr/lib/x86_64-linux-gnu/libcuda.so.1", R_OK)) {
-		rc = gt_find_libcuda(0, found, sizeof(found), why, sizeof(why));
+		rc = gt_find_libcuda(found, sizeof(found), why, sizeof(why));
 		ok(!rc, "found where the driver package puts it: %s", rc ? why : found);
 	} else {
 		skip("no libcuda.so.1 installed here", "found in the usual directories");
@@ -478,9 +478,10 @@ static void test_discovery(void)
 	ok(rc == -ENOENT && strstr(err, "/nonexistent/libcuda.so.1"),
 	   "missing --lib: ENOENT and the path named (%s)", err);
 	gt_tracer_close(t);
-	rc = gt_find_libcuda(getpid(), found, sizeof(found), why, sizeof(why));
-	ok(rc == -ENOENT && strstr(why, "not mapped"), "-p on a process without libcuda: %s",
-	   why);
+	rc = gt_tracer_open(&t, &(struct gt_opts){ .pid = getpid() }, err, sizeof(err));
+	ok(rc == -ENOENT && strstr(err, "has mapped no libcuda"),
+	   "-p on a process without libcuda: %s", err);
+	gt_tracer_close(t);
 	rc = gt_tracer_open(&t, &(struct gt_opts){ .lib = "/proc/self/status" }, err,
 			    sizeof(err));
 	ok(rc < 0, "a file that is not a library: refused (%s)", err);

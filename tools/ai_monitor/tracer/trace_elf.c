@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "trace_lib.h"
@@ -62,27 +61,6 @@ static bool is_our_elf(const char *path)
 	ok = gt_is_our_elf(fd);
 	close(fd);
 	return ok;
-}
-
-static int try_dir(const char *dir, size_t dirlen, char *path, size_t len)
-{
-	if (!dirlen)
-		return -ENOENT;
-	if ((size_t)snprintf(path, len, "%.*s/%s", (int)dirlen, dir, LIBCUDA) >= len)
-		return -ENAMETOOLONG;
-	return is_our_elf(path) ? 0 : -ENOENT;
-}
-
-static int from_ld_library_path(char *path, size_t len)
-{
-	const char *p = getenv("LD_LIBRARY_PATH"), *end;
-
-	for (; p && *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ':');
-		if (!try_dir(p, end - p, path, len))
-			return 0;
-	}
-	return -ENOENT;
 }
 
 /*
@@ -170,26 +148,6 @@ out:
 	return err;
 }
 
-struct cache_pick {
-	char *path;
-	size_t len;
-};
-
-static bool pick_libcuda(const char *key, const char *path, void *arg)
-{
-	struct cache_pick *p = arg;
-
-	return !strcmp(key, LIBCUDA) && is_our_elf(path) &&
-	       (size_t)snprintf(p->path, p->len, "%s", path) < p->len;
-}
-
-static int from_ld_so_cache(const char *cache, char *path, size_t len)
-{
-	struct cache_pick p = { path, len };
-
-	return ld_so_cache_each(cache, pick_libcuda, &p);
-}
-
 /* Where distributions and NVIDIA's installers put the driver library. */
 static const char *const usual_dirs[] = {
 	"/usr/lib/x86_64-linux-gnu",
@@ -201,95 +159,6 @@ static const char *const usual_dirs[] = {
 	"/usr/local/cuda/lib64",
 	"/usr/lib/wsl/lib",
 };
-
-static bool same_file(const char *path, dev_t dev, ino_t ino)
-{
-	struct stat st;
-
-	return !stat(path, &st) && st.st_dev == dev && st.st_ino == ino;
-}
-
-/*
- * The libcuda mapping of process @pid. /proc/PID/maps prints the path as
- * seen from our root, which for a process in another mount namespace is a
- * path in its own: try it under /proc/PID/root, then as is, checking the
- * inode each time, and finally /proc/PID/map_files/, which always leads to
- * the mapped file (root only).
- */
-static int from_process(pid_t pid, char *path, size_t len, char *why, size_t whylen)
-{
-	char maps[64], line[PATH_MAX + 128], found[PATH_MAX] = "";
-	unsigned long start = 0, end = 0, ino = 0;
-	unsigned int maj = 0, min = 0;
-	FILE *f;
-
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
-	f = fopen(maps, "re");
-	if (!f) {
-		int err = -errno;
-
-		say(why, whylen, "cannot read %s: %s", maps, strerror(-err));
-		return err;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e, i;
-		unsigned int ma, mi;
-		const char *base;
-		int n = 0;
-
-		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu %n", &s, &e, &ma, &mi, &i, &n) < 5 ||
-		    !n || line[n] != '/')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		base = strrchr(line + n, '/') + 1;
-		if (strncmp(base, "libcuda.so", 10))
-			continue;
-		snprintf(found, sizeof(found), "%s", line + n);
-		start = s;
-		end = e;
-		maj = ma;
-		min = mi;
-		ino = i;
-		break;
-	}
-	fclose(f);
-	if (!found[0]) {
-		say(why, whylen, "process %d has not mapped libcuda.so", pid);
-		return -ENOENT;
-	}
-	if ((size_t)snprintf(path, len, "/proc/%d/root%s", pid, found) < len &&
-	    same_file(path, makedev(maj, min), ino))
-		return 0;
-	if ((size_t)snprintf(path, len, "%s", found) < len &&
-	    same_file(path, makedev(maj, min), ino))
-		return 0;
-	snprintf(path, len, "/proc/%d/map_files/%lx-%lx", pid, start, end);
-	if (access(path, R_OK)) {
-		int err = -errno;
-
-		say(why, whylen, "process %d maps %s, which we cannot open: %s",
-		    pid, found, strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen)
-{
-	size_t i;
-
-	if (pid > 0)
-		return from_process(pid, path, len, why, whylen);
-	if (!from_ld_library_path(path, len) || !from_ld_so_cache("/etc/ld.so.cache", path, len))
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(usual_dirs); i++)
-		if (!try_dir(usual_dirs[i], strlen(usual_dirs[i]), path, len))
-			return 0;
-	say(why, whylen,
-	    "%s not found in $LD_LIBRARY_PATH, /etc/ld.so.cache or the usual directories (is the NVIDIA driver installed? --lib PATH names it)",
-	    LIBCUDA);
-	return -ENOENT;
-}
 
 /* Loader-visible libraries by name prefix, each file (inode) reported once. */
 struct lib_walk {
@@ -361,6 +230,27 @@ unsigned int gt_find_loader_libs(const char *prefix,
 	for (i = 0; i < ARRAY_SIZE(usual_dirs); i++)
 		walk_dir(&w, usual_dirs[i], strlen(usual_dirs[i]));
 	return w.n;
+}
+
+static void first_found(const char *path, void *arg)
+{
+	char *first = arg;
+
+	if (!first[0])
+		snprintf(first, PATH_MAX, "%s", path);
+}
+
+int gt_find_libcuda(char *path, size_t len, char *why, size_t whylen)
+{
+	char first[PATH_MAX] = "";
+
+	gt_find_loader_libs(LIBCUDA, first_found, first);
+	if (first[0] && (size_t)snprintf(path, len, "%s", first) < len)
+		return 0;
+	say(why, whylen,
+	    "%s not found in $LD_LIBRARY_PATH, /etc/ld.so.cache or the usual directories (is the NVIDIA driver installed? --lib PATH names it)",
+	    LIBCUDA);
+	return first[0] ? -ENAMETOOLONG : -ENOENT;
 }
 
 /*

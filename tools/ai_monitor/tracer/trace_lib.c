@@ -42,7 +42,7 @@ void gt_say(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static double now_s(struct timespec *ts)
+double gt_now_ts(struct timespec *ts)
 {
 	clock_gettime(CLOCK_MONOTONIC, ts);
 	return ts->tv_sec + ts->tv_nsec / 1e9;
@@ -52,7 +52,7 @@ double gt_now_s(void)
 {
 	struct timespec ts;
 
-	return now_s(&ts);
+	return gt_now_ts(&ts);
 }
 
 /*
@@ -95,7 +95,6 @@ static void add_loader_lib(const char *path, void *arg)
 static int find_targets(struct gt_tracer *t, const struct gt_opts *opts, char *err,
 			size_t errlen)
 {
-	char lib[PATH_MAX];
 	int fd, ret;
 
 	if (opts->lib) {
@@ -134,8 +133,7 @@ static int find_targets(struct gt_tracer *t, const struct gt_opts *opts, char *e
 		}
 		return 0;
 	}
-	if (!gt_find_libcuda(0, lib, sizeof(lib), NULL, 0))
-		add_loader_lib(lib, t);
+	gt_find_loader_libs("libcuda.so.1", add_loader_lib, t);
 	gt_find_loader_libs("libcudart.so", add_loader_lib, t);
 	gt_find_loader_libs("libamdhip64.so", add_loader_lib, t);
 	if (!opts->dry_run)
@@ -239,7 +237,7 @@ int gt_tracer_open(struct gt_tracer **tp, const struct gt_opts *opts,
 		}
 	}
 	t->next_scan = gt_now_s() + 1;
-	now_s(&t->last);
+	gt_now_ts(&t->last);
 out:
 	if (ret)
 		goto fail;

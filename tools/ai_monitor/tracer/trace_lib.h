@@ -60,13 +60,10 @@ const char *gt_layer_name(unsigned int layer);	/* "driver", "runtime", "hip" */
 /* --- finding the files to trace (trace_elf.c) --- */
 
 /*
- * pid > 0: the libcuda that process has mapped, as a path this process can
- * open (through /proc/PID/root or /proc/PID/map_files when it lives in a
- * container or chroot). Otherwise the one the dynamic loader would pick:
- * $LD_LIBRARY_PATH, /etc/ld.so.cache, then the usual directories.
- * Returns 0, or -ENOENT (none found) / another -errno; why[] says why.
+ * The libcuda.so.1 the dynamic loader would pick: the first of
+ * gt_find_loader_libs(). 0, or -ENOENT (none found); why[] says why.
  */
-int gt_find_libcuda(pid_t pid, char *path, size_t len, char *why, size_t whylen);
+int gt_find_libcuda(char *path, size_t len, char *why, size_t whylen);
 
 /*
  * Calls @found for each library named @prefix* (say "libcudart.so.") that

@@ -77,7 +77,6 @@ struct gt_tracer {
 	double started, sampled_s;	/* since gt_duty_start(): when, how much sampled */
 	double attach_ms, detach_ms;	/* last full attach and detach took */
 
-	__u64 emulated_calib;
 	struct gt_links calib[2];	/* on our own two calibration targets */
 	double overhead_ns;		/* the most any traced function costs */
 	double api_overhead_ns[GT_API_COUNT];
@@ -99,7 +98,9 @@ struct gt_tracer {
 	struct timespec last;
 };
 
+/* Monotonic seconds; gt_now_ts() also fills @ts. */
 double gt_now_s(void);
+double gt_now_ts(struct timespec *ts);
 
 /* A probe's BPF cookie: its API, and the layer that picks its start slot. */
 static inline __u64 gt_cookie(unsigned int api)
@@ -145,7 +146,7 @@ void gt_targets_free(struct gt_tracer *t);
 /*
  * At each window's start: every row's calls seen since the last one (in
  * the window just past) times @scale, that window's period over its length,
- * added to the row's estimate (trace_lib.c).
+ * added to the row's estimate (trace_sample.c).
  */
 void gt_duty_account(struct gt_tracer *t, double scale);
 

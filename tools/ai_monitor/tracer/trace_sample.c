@@ -19,12 +19,6 @@
 #include "trace_priv.h"		/* before the skeleton: it defines the types */
 #include "gpu_tracer.skel.h"
 
-static double now_s(struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	return ts->tv_sec + ts->tv_nsec / 1e9;
-}
-
 static int row_cmp(const void *a, const void *b)
 {
 	const struct gt_row *x = a, *y = b;
@@ -246,7 +240,7 @@ int gt_tracer_sample(struct gt_tracer *t, struct gt_sample *s)
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	s->interval_s = now_s(&ts) - (t->last.tv_sec + t->last.tv_nsec / 1e9);
+	s->interval_s = gt_now_ts(&ts) - (t->last.tv_sec + t->last.tv_nsec / 1e9);
 	t->last = ts;
 	s->scale = gt_duty_scale(t, ts.tv_sec + ts.tv_nsec / 1e9);
 	s->duty = t->duty_period_ms > 0;
