@@ -8,7 +8,9 @@
  * (--match), as persistent registrations (AI_SCHED_REG_PERSIST: it closes
  * the device between batches) that it takes back when it exits. With
  * --prometheus it serves /metrics from the same loop, including the
- * per-process GPU busy time a source gives.
+ * per-process GPU busy time a source gives. With --group-nice it also
+ * raises the scheduling group (cpu cgroup or autogroup) of each process
+ * ai_sched holds boosted, which a nice alone cannot do (sched/group_lever.h).
  *
  * When it cannot measure, it says nothing: ai_sched then sees the figure go
  * stale and falls back to its unknown_boost policy. Losing the module, the
@@ -30,6 +32,7 @@
 #include <linux/ai_sched.h>
 
 #include "ai_monitor.h"
+#include "group_lever.h"
 #include "prom.h"
 #include "sched_dev.h"
 #include "snapshot.h"
@@ -49,6 +52,11 @@ static const char agent_usage[] =
 	"  -p, --prometheus ADDR:PORT  serve /metrics (a bare PORT binds 127.0.0.1)\n"
 	"      --duty ON/PERIOD     trace launches ON ms of every PERIOD ms, counts scaled\n"
 	"                           up (say 100/1000: a tenth of the cost; always on if unset)\n"
+	"      --group-nice N       while ai_sched boosts a process, give its cpu cgroup (and\n"
+	"                           each ancestor) or its autogroup the weight of nice N (off)\n"
+	"      --group-budget CPUS  a raised group using more CPU than this is lowered (1.0)\n"
+	"      --group-journal FILE where raised groups are written down (/run/ai_monitor/groups)\n"
+	"      --restore            put back what a killed agent left raised, and exit\n"
 	"  -v, --verbose            log every registration change and push error\n"
 	COMMON_USAGE
 	"  -h, --help               this text\n";
@@ -88,6 +96,7 @@ struct agent {
 	int tracing;
 	struct snapshot *snap;
 	struct agent_metrics am;
+	struct group_lever gl;
 	int lfd;
 
 	int ntracked;
@@ -419,6 +428,32 @@ static void push(struct agent *ag)
 	ag->push_err = err;
 }
 
+/*
+ * The group lever follows ai_sched's own decision: the processes it lists
+ * as boosted (the GPU is under-fed). Unknown or saturated: none.
+ */
+static void group_lever(struct agent *ag, int loaded)
+{
+	const struct sched_view *v = &ag->snap->sched;
+	pid_t boosted[PF_ROWS];
+	int r, n = 0;
+	long pid;
+
+	if (ag->gl.nice == GL_OFF)
+		return;
+	if (loaded && v->tasks && v->col_pid >= 0 && v->col_state >= 0)
+		for (r = 0; r < v->tasks->nrows; r++)
+			if (!strcmp(v->tasks->cell[r][v->col_state], "boosted") &&
+			    !parse_int(v->tasks->cell[r][v->col_pid], 1, INT_MAX, &pid))
+				boosted[n++] = pid;
+	gl_update(&ag->gl, boosted, n, now_ns());
+	ag->am.groups_raised = gl_raised(&ag->gl);
+	ag->am.group_raises = ag->gl.raises;
+	ag->am.group_restores = ag->gl.restores;
+	ag->am.group_left_alone = ag->gl.left_alone;
+	ag->am.group_over_budget = ag->gl.over_budget;
+}
+
 static void tick(struct agent *ag, uint64_t now, uint64_t elapsed)
 {
 	char path[PATH_MAX];
@@ -441,17 +476,22 @@ static void tick(struct agent *ag, uint64_t now, uint64_t elapsed)
 		ag->dev_err = err;
 	}
 	ag->am.sched_dev_up = !err;
-	if (err)
+	if (err) {
+		/* No ai_sched, no boost: no group stays raised. */
+		group_lever(ag, 0);
 		return;
+	}
 
 	push(ag);
-	if (ag->tracing || ag->nmatch || ag->ntracked || ag->snap->gpu.nr_procs) {
+	if (ag->tracing || ag->nmatch || ag->ntracked || ag->snap->gpu.nr_procs ||
+	    ag->gl.nice != GL_OFF) {
 		pathf(path, sizeof(path), "%s/ai_scheduler", ag->roots.proc);
 		pf_read(path, &ag->snap->sched_file);
 		sched_view_of(&ag->snap->sched_file, &ag->snap->sched);
 		/* The tracer's time stamps are from just now: compare with later. */
 		registrations(ag, now_ns());
 		task_gpu(ag, elapsed);
+		group_lever(ag, ag->snap->sched.loaded);
 	}
 	sched_dev_close(&ag->dev);
 }
@@ -524,6 +564,7 @@ static int run(struct agent *ag)
 	}
 	logmsg(LOG_NOTICE, "exiting");
 	unregister_all(ag);
+	gl_release(&ag->gl);
 	return 0;
 }
 
@@ -538,6 +579,10 @@ int cmd_agent(int argc, char **argv)
 		{ "gpu", required_argument, NULL, 'g' },
 		{ "prometheus", required_argument, NULL, 'p' },
 		{ "duty", required_argument, NULL, 'D' },
+		{ "group-nice", required_argument, NULL, 'G' },
+		{ "group-budget", required_argument, NULL, 'B' },
+		{ "group-journal", required_argument, NULL, 'J' },
+		{ "restore", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		COMMON_LONGOPTS,
@@ -545,9 +590,10 @@ int cmd_agent(int argc, char **argv)
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct agent *ag;
-	char err[256];
+	int c, ret, restore = 0;
+	const char *journal;
+	char err[256], *end;
 	long v;
-	int c, ret;
 
 	ag = calloc(1, sizeof(*ag));
 	if (!ag)
@@ -558,6 +604,9 @@ int cmd_agent(int argc, char **argv)
 	ag->nice = -5;
 	ag->lfd = -1;
 	ag->gpu_state = -1;
+	ag->gl.nice = GL_OFF;
+	ag->gl.budget = 1.0;
+	journal = gl_default_journal();
 	while ((c = getopt_long(argc, argv, "i:am:n:g:p:vh", longopts, NULL)) != -1) {
 		if (common_option(c, optarg, &ag->roots))
 			continue;
@@ -596,6 +645,26 @@ int cmd_agent(int argc, char **argv)
 			if (gt_parse_duty(optarg, &ag->duty_on_ms, &ag->duty_period_ms))
 				goto bad_value;
 			break;
+		case 'G':
+			if (parse_int(optarg, -20, 19, &v))
+				goto bad_value;
+			ag->gl.nice = v;
+			break;
+		case 'B':
+			errno = 0;
+			ag->gl.budget = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(ag->gl.budget >= 0.01) ||
+			    ag->gl.budget > 4096)
+				goto bad_value;
+			break;
+		case 'J':
+			if (!*optarg)
+				goto bad_value;
+			journal = optarg;
+			break;
+		case 'R':
+			restore = 1;
+			break;
 		case 'v':
 			ag->verbose = 1;
 			break;
@@ -618,6 +687,23 @@ int cmd_agent(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	/*
+	 * Always first: what an agent killed before it could put back. With
+	 * the lever on, a journal that cannot be read is fatal (nothing raised
+	 * could be undone); with it off, only --restore cares.
+	 */
+	ag->gl.verbose = ag->verbose;
+	ag->am.group_lever = ag->gl.nice != GL_OFF;
+	ret = gl_init(&ag->gl, ag->roots.proc, journal, logmsg);
+	if (restore || (ret && ag->gl.nice != GL_OFF)) {
+		free(ag);
+		return ret ? 1 : 0;
+	}
+	if (ag->gl.nice != GL_OFF)
+		logmsg(LOG_NOTICE, "group lever: nice %d, budget %.2f CPUs, journal %s%s",
+		       ag->gl.nice, ag->gl.budget, journal,
+		       ag->gl.cgroot[0] ? "" : "; no cgroup2 mount (yet): autogroups only");
 
 	ret = 1;
 	sched_dev_init(&ag->dev, ag->roots.sched_dev);
@@ -654,7 +740,8 @@ out:
 bad_value:
 	ret = usage_error("agent", agent_usage, "bad value '%s' for --%s", optarg,
 			  c == 'i' ? "interval" : c == 'I' ? "idle" : c == 'm' ? "match" :
-			  c == 'n' ? "nice" : c == 'D' ? "duty" : "gpu");
+			  c == 'n' ? "nice" : c == 'D' ? "duty" : c == 'G' ? "group-nice" :
+			  c == 'B' ? "group-budget" : c == 'J' ? "group-journal" : "gpu");
 	free(ag);
 	return ret;
 }

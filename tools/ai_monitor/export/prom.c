@@ -232,6 +232,22 @@ static void agent_metrics(FILE *f, const struct agent_metrics *am)
 	fprintf(f, "ai_agent_registrations_total %llu\n", am->registrations);
 	head(f, "ai_agent_unregistrations_total", "counter", "Processes the agent unregistered.");
 	fprintf(f, "ai_agent_unregistrations_total %llu\n", am->unregistrations);
+	if (am->group_lever) {
+		head(f, "ai_agent_groups_raised", "gauge",
+		     "Scheduling groups (cpu cgroups, autogroups) the agent holds at the group nice.");
+		fprintf(f, "ai_agent_groups_raised %d\n", am->groups_raised);
+		head(f, "ai_agent_group_raises_total", "counter", "Groups the agent raised.");
+		fprintf(f, "ai_agent_group_raises_total %llu\n", am->group_raises);
+		head(f, "ai_agent_group_restores_total", "counter",
+		     "Groups the agent put back to their own weight.");
+		fprintf(f, "ai_agent_group_restores_total %llu\n", am->group_restores);
+		head(f, "ai_agent_group_left_alone_total", "counter",
+		     "Raised groups someone else changed meanwhile, left as they were.");
+		fprintf(f, "ai_agent_group_left_alone_total %llu\n", am->group_left_alone);
+		head(f, "ai_agent_group_over_budget_total", "counter",
+		     "Raised groups lowered for using more CPU than the budget.");
+		fprintf(f, "ai_agent_group_over_budget_total %llu\n", am->group_over_budget);
+	}
 	if (!am->nbusy)
 		return;
 	head(f, "ai_agent_task_gpu_busy_seconds_total", "counter",

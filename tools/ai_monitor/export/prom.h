@@ -31,6 +31,9 @@ struct agent_metrics {
 	int registered;			/* processes the agent has registered now */
 	unsigned long long registrations;
 	unsigned long long unregistrations;
+	int group_lever;		/* --group-nice given */
+	int groups_raised;
+	unsigned long long group_raises, group_restores, group_left_alone, group_over_budget;
 	int nbusy;
 	struct agent_task_busy busy[AGENT_BUSY_MAX];
 };
