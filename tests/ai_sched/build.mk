@@ -12,7 +12,7 @@ $(addprefix $(OUT)/,$(AI_SCHED_TESTS)): $(OUT)/%: tests/ai_sched/%.c \
 
 $(addprefix $(OUT)/,$(AI_SCHED_BENCH)): $(OUT)/ai_sched_%: tests/bench/ai_sched/%.c
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $< -lm
+	$(CC) $(USER_CFLAGS) -o $@ $< -lm -lpthread
 
 USER_TARGETS += $(addprefix $(OUT)/,$(AI_SCHED_TESTS) $(AI_SCHED_BENCH))
 VM_FILES += $(foreach t,$(AI_SCHED_TESTS) $(AI_SCHED_BENCH),$(OUT)/$(t):/bin/$(t))

@@ -6,11 +6,13 @@
  * latency of an iteration is the time from the end of the GPU step to the
  * end of the burst: how long the GPU would sit idle waiting for this CPU.
  *
- *   ai_sched_feeder [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-l LABEL]
- *                   [-o FILE]
+ *   ai_sched_feeder [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-w MS]
+ *                   [-l LABEL] [-o FILE]
  *
  * -b NICE registers the process with /dev/ai_sched at that boost nice first
- * (the agent's job in real life). -o appends every latency (us, one a line)
+ * (the agent's job in real life); -w MS waits that long after it before
+ * measuring (the agent's group lever acts within one of its intervals).
+ * -o appends every latency (us, one a line)
  * to FILE, so that interleaved runs can be pooled. Prints one line:
  *   LABEL n=N p50_us=.. p99_us=.. mean_us=.. max_us=..
  */
@@ -54,19 +56,34 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	long long step_us = 3000, burst_us = 1000, *lat, sum = 0;
-	int n = 1000, boost = 100, opt, i;
+	int n = 1000, boost = 100, wait_ms = 0, opt, i;
 	const char *label = "feeder", *raw = NULL;
 
-	while ((opt = getopt(argc, argv, "n:s:c:b:l:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:b:w:l:o:")) != -1) {
 		switch (opt) {
-		case 'n': n = atoi(optarg); break;
-		case 's': step_us = atoll(optarg); break;
-		case 'c': burst_us = atoll(optarg); break;
-		case 'b': boost = atoi(optarg); break;
-		case 'l': label = optarg; break;
-		case 'o': raw = optarg; break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 's':
+			step_us = atoll(optarg);
+			break;
+		case 'c':
+			burst_us = atoll(optarg);
+			break;
+		case 'b':
+			boost = atoi(optarg);
+			break;
+		case 'w':
+			wait_ms = atoi(optarg);
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'o':
+			raw = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-l LABEL] [-o FILE]\n",
+			fprintf(stderr, "usage: %s [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-w MS] [-l LABEL] [-o FILE]\n",
 				argv[0]);
 			return 2;
 		}
@@ -82,6 +99,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		/* Kept open: the registration lasts as long as the descriptor. */
+		usleep(wait_ms * 1000);
 	}
 	lat = calloc(n, sizeof(*lat));
 	if (!lat)

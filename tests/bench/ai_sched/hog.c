@@ -1,26 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hog: N processes that spin on the CPU until killed (stress-ng is not in
- * the test VM). Usage: ai_sched_hog N. Killing the first one kills all.
+ * hog: spin on the CPU until killed (stress-ng is not in the test VM).
+ *   ai_sched_hog N      N processes; killing the first one kills all
+ *   ai_sched_hog -t N   one process of N threads (a registered hog, which
+ *                       the benchmark registers as one process)
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 
-int main(int argc, char **argv)
+static void *spin(void *arg)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 1, i;
 	volatile unsigned long x = 1;
 
-	for (i = 1; i < n; i++)
+	for (;;)
+		x = x * 6364136223846793005UL + 1;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int threads = argc > 2 && !strcmp(argv[1], "-t");
+	int n = argc > 1 ? atoi(argv[argc - 1]) : 1, i;
+	pthread_t t;
+
+	for (i = 1; i < n; i++) {
+		if (threads) {
+			if (pthread_create(&t, NULL, spin, NULL))
+				return 1;
+			continue;
+		}
 		if (fork() == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() == 1)
 				return 0;
 			break;
 		}
-	for (;;)
-		x = x * 6364136223846793005UL + 1;
+	}
+	spin(NULL);
 	return 0;
 }
