@@ -3,7 +3,10 @@
 # Fault injection (debug kernel; skipped where the kernel has none): every
 # allocation our modules make fails in turn, through fail-nth
 # (tests/fuzz/ai_failnth.c), in module init, open, ALLOC, mmap + fault,
-# REGISTER, SET_GPU_UTIL and the fork-time probe. failslab and
+# REGISTER, SET_GPU_UTIL and the fork-time probe, and in module unload with
+# live state to tear down (tests/fuzz/ai_failunload.c: persistent boosted
+# registrations and a second probe on each tracepoint for ai_sched, blocks
+# pending in a pipe and charged to a user for ai_mem). failslab and
 # fail_page_alloc count only allocations with a module-area address on
 # the stack (require-start/-end: x86-64's MODULES_VADDR..MODULES_END), so
 # the Nth failure is one of our modules' call sites, or a kernel call one
@@ -60,6 +63,8 @@ if t_load ai_sched; then
 	t_run /bin/ai_failnth sched
 	t_unload ai_sched
 fi
+t_run /bin/ai_failunload sched $AI_MODDIR/ai_sched.ko
+t_run /bin/ai_failunload mem $AI_MODDIR/ai_mem.ko
 echo "@@FAULTS off"
 filter 0 0xffffffffffffffff
 t_done

@@ -34,38 +34,9 @@
 #include <linux/ai_mem.h>
 #include <linux/ai_sched.h>
 #include "tap.h"
+#include "failnth.h"
 
-/* Far more than any of our operations makes; reaching it is a failure. */
-#define MAX_NTH		4096
 #define BOOST_NICE	(-5)
-
-static int nth_fd = -1;
-
-static void nth_arm(int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%d", n);
-
-	if (pwrite(nth_fd, buf, len, 0) != len) {
-		printf("Bail out! fail-nth: %s\n", strerror(errno));
-		exit(1);
-	}
-}
-
-/* Disarms; returns what was left of the count (0: a failure was injected). */
-static int nth_disarm(void)
-{
-	char buf[16] = "";
-	int left;
-
-	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0) {
-		printf("Bail out! fail-nth: %s\n", strerror(errno));
-		exit(1);
-	}
-	left = atoi(buf);
-	nth_arm(0);
-	return left;
-}
 
 struct sweep {
 	const char *name;

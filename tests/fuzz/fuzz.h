@@ -17,7 +17,7 @@ enum fz_cmd {
 	C_ALLOC, C_FREE, C_INFO, C_MEM_BADCMD, C_EXPORT, C_BUF_INFO,
 	C_REG, C_UNREG, C_UTIL, C_QUERY, C_SCHED_BADCMD,
 	C_MMAP, C_MUNMAP, C_MREMAP, C_MPROTECT, C_MADVISE,
-	C_TOUCH, C_PVM, C_FORK, C_DUP, C_SCM, C_RACE,
+	C_TOUCH, C_PVM, C_VMSPLICE, C_DIO, C_FORK, C_DUP, C_SCM, C_RACE,
 	C_NR
 };
 
@@ -32,6 +32,11 @@ struct fz_shared {
 	unsigned long failures;
 	unsigned long ops;
 	unsigned long sigbus;
+	unsigned long spliced;		/* pages read back from a pipe and checked */
+	unsigned long spliced_freed;	/* of those, read after their buffer's FREE */
+	unsigned long dio_bytes;	/* O_DIRECT bytes moved and checked */
+	unsigned long splice_bad;	/* failures of the vmsplice oracles */
+	unsigned long dio_bad;		/* failures of the O_DIRECT oracles */
 	unsigned long child_ops[FZ_MAXTHREADS];	/* ran by forked children */
 	unsigned int nmsg;
 	char msg[FZ_NMSG][FZ_MSGLEN];
@@ -64,6 +69,21 @@ struct fz_map {
 #define FZ_MAP_DONTFORK	1
 #define FZ_MAP_RDONLY	2
 
+/*
+ * A pipe holding vmspliced pages of one allocation (fuzz_gup.c), read back
+ * and checked in a later op or at the thread's end.
+ */
+struct fz_splice {
+	int pipe[2];		/* -1: none held */
+	int alloc;		/* its allocation (-1: none); O_DIRECT leaves it be */
+	int parent_alloc;	/* in a forked child: the parent's held one */
+	int freed;		/* its allocation was freed while the pipe held it */
+	uint64_t tag;		/* what the bytes were (fz_tag_byte) */
+	size_t start;		/* offset of the bytes in the allocation */
+	size_t len;
+	unsigned long pages;	/* pages the bytes span */
+};
+
 struct fz_thread {
 	uint64_t rng;
 	int id;			/* global thread number */
@@ -77,6 +97,7 @@ struct fz_thread {
 	int deadfd;		/* a pidfd of that dead child, or -1 */
 	struct fz_alloc allocs[FZ_ALLOCS];
 	struct fz_map maps[FZ_MAPS];
+	struct fz_splice splice;
 	long ops_left;
 	double deadline;
 };
@@ -85,6 +106,12 @@ extern struct fz_shared *fz;
 extern long fz_pool_blocks;
 extern int fz_nr_nodes;
 extern int fz_forks;	/* 0 (-d): no fork and no close race */
+extern int fz_unpriv;	/* -u: the workers run without capabilities */
+extern long fz_memlock_blocks;	/* -u: their RLIMIT_MEMLOCK, in blocks */
+extern int fz_min_nice;	/* -u: ai_sched's min_nice */
+extern int fz_nice_floor;	/* -u: the lowest nice their RLIMIT_NICE allows */
+extern int fz_dio_fd;	/* an O_DIRECT block device, or -1 */
+extern uint64_t fz_dio_region;	/* bytes of it per thread */
 extern __thread sigjmp_buf *fz_jmp;
 
 uint64_t fz_rand(struct fz_thread *t);
@@ -125,6 +152,13 @@ int fz_pick_alloc(struct fz_thread *t, int state);
 void fz_gc_alloc(struct fz_thread *t, int ai);
 uint64_t fz_dead_offset(struct fz_thread *t, int slot);
 void fz_do_export(struct fz_thread *t, int slot);
+int fz_rw_prot(struct fz_map *m);
+void fz_drop_map(struct fz_thread *t, int mi);
+int fz_info(int fd, struct ai_mem_info *in);
+void fz_do_vmsplice(struct fz_thread *t, int mi);
+void fz_do_dio(struct fz_thread *t, int mi);
+void fz_splice_drain(struct fz_thread *t);
+void fz_splice_forked(struct fz_thread *t);
 void fz_mem_op(struct fz_thread *t);
 void fz_sched_op(struct fz_thread *t);
 void fz_proc_op(struct fz_thread *t);

@@ -3,7 +3,8 @@
  * fuzz_mem.c - ai_fuzz's /dev/ai_mem operations: ALLOC, FREE, INFO and
  * unknown commands with random, borderline and garbage arguments, and the
  * mmap family on its mappings, each checked against docs/ai_mem.md.
- * EXPORT and BUF_INFO are fuzz_dmabuf.c.
+ * EXPORT and BUF_INFO are fuzz_dmabuf.c; vmsplice and O_DIRECT on the
+ * mappings fuzz_gup.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -197,6 +198,10 @@ static void do_alloc(struct fz_thread *t, int slot)
 	len = (a->length + PG - 1) & ~(PG - 1);
 	e = fz_check(t, C_ALLOC, ioctl(t->memfd[slot], AI_MEM_IOC_ALLOC, arg), errno,
 		     alloc_errs, want ? want : FZ_ANY);
+	/* -u: more than RLIMIT_MEMLOCK in one request is ENOMEM or EDQUOT */
+	if (!e && !want && fz_unpriv && len > fz_memlock_blocks * PG)
+		fz_fail(t, "ALLOC of %llu blocks, over RLIMIT_MEMLOCK (%ld blocks), succeeded",
+			(unsigned long long)len / PG, fz_memlock_blocks);
 	if (e || want)
 		return;
 	for (i = 0; i < FZ_ALLOCS && t->allocs[i].live; i++)
@@ -268,6 +273,24 @@ void fz_do_info(struct fz_thread *t, int fd)
 			(unsigned long long)in->total_blocks,
 			(unsigned long long)in->free_blocks,
 			(unsigned long long)in->block_size);
+	/*
+	 * The limit is RLIMIT_MEMLOCK without CAP_IPC_LOCK (-u), none with
+	 * it; the user's charge (pending blocks included) never passes it.
+	 */
+	if (in->limit_blocks != (fz_unpriv ? (uint64_t)fz_memlock_blocks : AI_MEM_NO_LIMIT) ||
+	    in->user_blocks > in->limit_blocks)
+		fz_fail(t, "INFO: user_blocks %llu limit_blocks %llu (RLIMIT_MEMLOCK %ld blocks%s)",
+			(unsigned long long)in->user_blocks,
+			(unsigned long long)in->limit_blocks, fz_memlock_blocks,
+			fz_unpriv ? "" : ", not applied to root");
+}
+
+/* INFO with a correct argument, for the GUP ops' checks; 0 or errno. */
+int fz_info(int fd, struct ai_mem_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->size = sizeof(*in);
+	return ioctl(fd, AI_MEM_IOC_INFO, in) ? errno : 0;
 }
 
 static void do_badcmd(struct fz_thread *t, int fd)
@@ -292,7 +315,7 @@ static int free_map(struct fz_thread *t)
 	return -1;
 }
 
-static void drop_map(struct fz_thread *t, int mi)
+void fz_drop_map(struct fz_thread *t, int mi)
 {
 	int ai = t->maps[mi].alloc;
 
@@ -350,7 +373,7 @@ static void do_mmap(struct fz_thread *t)
 	t->maps[mi] = (struct fz_map){ .addr = p, .len = len, .alloc = ai };
 }
 
-static int rw_prot(struct fz_map *m)
+int fz_rw_prot(struct fz_map *m)
 {
 	return m->dontfork & FZ_MAP_RDONLY ? PROT_READ : PROT_READ | PROT_WRITE;
 }
@@ -368,7 +391,7 @@ static void do_mm(struct fz_thread *t, int mi)
 		if (fz_check(t, C_MUNMAP, munmap(a, l), errno, mm_errs,
 			     part ? EINVAL : 0) || part)
 			return;
-		drop_map(t, mi);
+		fz_drop_map(t, mi);
 		return;
 	case 1: {
 		int prot = fz_chance(t, 10) ? PROT_READ | PROT_EXEC :
@@ -377,7 +400,7 @@ static void do_mm(struct fz_thread *t, int mi)
 		/* a part with the protection it has already changes nothing */
 		e = fz_check(t, C_MPROTECT, mprotect(a, l, prot), errno, mm_errs,
 			     prot & PROT_EXEC ? (part ? FZ_ANY : EACCES) :
-			     part && prot != rw_prot(m) ? EINVAL : 0);
+			     part && prot != fz_rw_prot(m) ? EINVAL : 0);
 		if (!e && !part)
 			m->dontfork = (m->dontfork & ~FZ_MAP_RDONLY) |
 				      (prot & PROT_WRITE ? 0 : FZ_MAP_RDONLY);
@@ -437,7 +460,7 @@ static void do_pvm(struct fz_thread *t, int mi)
 	static const int errs[] = { 0 };
 	struct fz_map *m = &t->maps[mi];
 	struct fz_alloc *al = &t->allocs[m->alloc];
-	int wr = (rw_prot(m) & PROT_WRITE) && fz_chance(t, 50);
+	int wr = (fz_rw_prot(m) & PROT_WRITE) && fz_chance(t, 50);
 	char c = 0x33;
 	struct iovec local = { .iov_base = &c, .iov_len = 1 };
 	struct iovec remote = { .iov_base = m->addr + fz_below(t, m->len), .iov_len = 1 };
@@ -459,7 +482,7 @@ static void do_touch(struct fz_thread *t, int mi)
 	struct fz_map *m = &t->maps[mi];
 	struct fz_alloc *al = &t->allocs[m->alloc];
 	volatile char *p = m->addr + fz_below(t, m->len);
-	int wr = (rw_prot(m) & PROT_WRITE) && fz_chance(t, 50), sig;
+	int wr = (fz_rw_prot(m) & PROT_WRITE) && fz_chance(t, 50), sig;
 	sigjmp_buf jb;
 	char v;
 
@@ -514,6 +537,10 @@ void fz_mem_op(struct fz_thread *t)
 		do_mm(t, mi);
 	else if (r < 73 && t->maps[mi].addr)
 		do_pvm(t, mi);
+	else if (r < 76 && t->maps[mi].addr)
+		fz_do_vmsplice(t, mi);
+	else if (r < 79 && t->maps[mi].addr)
+		fz_do_dio(t, mi);
 	else if (r < 98 && t->maps[mi].addr)
 		do_touch(t, mi);
 	else if (r >= 98)

@@ -126,8 +126,9 @@ static void do_register(struct fz_thread *t)
 		r->flags = AI_SCHED_REG_PIDFD;
 		switch (fz_below(t, 5)) {
 		case 0:
+			/* a forked child has no pet (0: itself), only the parent's pidfd */
 			r->pidfd = t->petfd;
-			fwant = r->pid == t->pet && t->petfd >= 0 ? 0 : ESRCH;
+			fwant = r->pid == t->pet && t->pet > 0 && t->petfd >= 0 ? 0 : ESRCH;
 			break;
 		case 1:
 			r->pidfd = t->deadfd;
@@ -164,6 +165,15 @@ static void do_register(struct fz_thread *t)
 	}
 	if (!want)	/* the lookup, then the pidfd, then the kernel thread */
 		want = pwant == ESRCH || !fwant ? pwant : fwant;
+	/*
+	 * -u: then setpriority(2)'s rules. Every process pick_pid() names is
+	 * this user's but init; PERSIST and a nice below min_nice need
+	 * CAP_SYS_NICE; RLIMIT_NICE (all of ours have the same) is EACCES.
+	 */
+	if (!want && fz_unpriv)
+		want = r->pid == 1 || r->flags & AI_SCHED_REG_PERSIST ||
+		       r->nice < fz_min_nice ? EPERM :
+		       r->nice < fz_nice_floor ? EACCES : 0;
 	if (!want)	/* a valid request may still meet EBUSY, ... */
 		want = FZ_ANY;
 	if (fz_chance(t, 3)) {
@@ -214,8 +224,9 @@ static void do_util(struct fz_thread *t)
 		}
 		want = EINVAL;
 	}
+	/* -u: CAP_SYS_ADMIN is checked before anything else */
 	fz_check(t, C_UTIL, ioctl(t->schedfd, AI_SCHED_IOC_SET_GPU_UTIL, g), errno,
-		 util_errs, want);
+		 util_errs, fz_unpriv ? EPERM : want);
 }
 
 static void do_query(struct fz_thread *t)
@@ -304,6 +315,7 @@ static void do_fork(struct fz_thread *t)
 	if (!pid) {
 		t->child = 1;
 		t->pet = 0;
+		fz_splice_forked(t);
 		for (i = 0; i < FZ_FDS; i++)
 			t->inherited[i] = 1;
 		for (i = 0; i < FZ_MAPS; i++)
