@@ -45,7 +45,7 @@ J=/tmp/bench.journal
 
 gpu() { echo "gpu $1 8589934592 1073741824 Fake GPU" > /tmp/nvml; }
 agent_start() {
-	ai_monitor agent --interval 100 --group-nice $BOOST --group-journal $J "$@" \
+	ai_monitor agent -v --interval 100 --group-nice $BOOST --group-journal $J "$@" \
 		2>> $OUT/agent.log &
 	agent=$!
 	sleep 0.5
@@ -54,7 +54,7 @@ agent_stop() {
 	kill -TERM $agent
 	wait $agent
 }
-# in_cg NAME CMD...: run CMD in cgroup NAME.
+# in_cg NAME CMD...: run CMD in cgroup NAME, in the foreground.
 in_cg() {
 	_cg=$1
 	shift
@@ -128,7 +128,8 @@ while [ $r -le $ROUNDS ]; do
 
 	# cgroup: hogs in one cgroup, the feeder in a sibling (both cpu.weight
 	# 100), as two containers or two systemd services are.
-	in_cg ai_bench_hogs ai_sched_hog $HOGS &
+	# (not in_cg: $! must be the hog itself, not a subshell, for the kill)
+	sh -c "echo \$\$ > $CG/ai_bench_hogs/cgroup.procs && exec ai_sched_hog $HOGS" &
 	hog=$!
 	sleep 1
 	in_cg ai_bench_feeder $F -o $OUT/cgroup-unboosted > /dev/null
@@ -208,6 +209,41 @@ agent_stop
 kill -9 $rh $others
 wait $rh $others 2>/dev/null
 grep -c 'over the' $OUT/agent.log | sed 's/^/# times the budget lowered the hog: /'
+
+grep -c 'group lever: autogroup-[0-9]* nice 0 -> ' $OUT/agent.log | sed 's/^/# autogroup raises: /'
+grep -c 'group lever: cgroup /ai_bench_feeder cpu.weight 100 -> ' $OUT/agent.log |
+	sed 's/^/# cgroup raises: /'
+
+# Cost while nothing changes (issue 10: no wakeups at all, and the work
+# with 1,024 registered processes at most 2x that with 1): ai_sched's event
+# work runs (the Events line) over 5 s idle, and over 5 s of the agent
+# pushing the same figure every 100 ms.
+ev() { sed -n "s/^Events:.* $1 \([0-9]*\).*/\1/p" /proc/ai_scheduler; }
+idle_cost() {	# N
+	_r0=$(ev runs)
+	sleep 5
+	_r1=$(ev runs)
+	ai_monitor agent --interval 100 2>> $OUT/agent.log &
+	agent=$!
+	sleep 5
+	_r2=$(ev runs)
+	agent_stop
+	printf "%-34s %12d %14d\n" "$1 registered" $((_r1 - _r0)) $((_r2 - _r1))
+}
+echo
+printf "%-34s %12s %14s\n" "" "runs_idle_5s" "runs_pushes_5s"
+pids=
+i=0
+while [ $i -lt 1024 ]; do
+	sleep 600 &
+	pids="$pids $!"
+	[ $i = 0 ] && { ai_sched_ctl register $! $BOOST > /dev/null; idle_cost 1; }
+	[ $i = 0 ] || ai_sched_ctl register $! $BOOST > /dev/null
+	i=$((i + 1))
+done
+idle_cost 1024
+kill $pids
+wait $pids 2>/dev/null
 
 grep '^Events' /proc/ai_scheduler | sed 's/^/# /'
 t_check "no group left raised" [ ! -e $J ]
