@@ -171,7 +171,7 @@ job_selftest() {
 # bounded counts that fit the 15-minute budget. `make check-debug` runs
 # every case there at full size.
 DEBUG_CASES=${AI_DEBUG_CASES:-ai_mem-dmabuf,fuzz,faultinj,lifecycle,trinity}
-DEBUG_ENV=${AI_DEBUG_ENV:-AI_DMABUF_IMPORTER=1 AI_FUZZ_OPS=1500 AI_FUZZ_DOPS=1000 AI_CYCLES=15 AI_KILLS=150 AI_TRINITY_CALLS=5000 AI_TRINITY_SECS=30}
+DEBUG_ENV=${AI_DEBUG_ENV:-AI_DMABUF_IMPORTER=1 AI_FUZZ_OPS=1000 AI_FUZZ_DOPS=600 AI_FUZZ_USECS=8 AI_CYCLES=12 AI_KILLS=120 AI_TRINITY_CALLS=5000 AI_TRINITY_SECS=25}
 job_cases() {
 	local rel log="$OUT/vm-$1.log"
 	rel=$(cat ".cache/kernels/$1.release")

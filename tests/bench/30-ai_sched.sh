@@ -39,13 +39,14 @@ SCEN="alone alone-boosted
 	sessions-unboosted sessions-boosted sessions-grouped sessions-renice20
 	cgroup-unboosted cgroup-boosted cgroup-grouped cgroup-renice20"
 F="ai_sched_feeder -n $ITER -s $STEP -c $BURST"
-# Registered and given 0.3 s for the agent (100 ms interval) to raise its group.
+# Registered and given 0.3 s for the agent (100 ms interval) to raise its
+# group; the feeder registers itself, hence the agent's --group-self.
 FB="$F -b $BOOST -w 300"
 J=/tmp/bench.journal
 
 gpu() { echo "gpu $1 8589934592 1073741824 Fake GPU" > /tmp/nvml; }
 agent_start() {
-	ai_monitor agent -v --interval 100 --group-nice $BOOST --group-journal $J "$@" \
+	ai_monitor agent -v --interval 100 --group-nice $BOOST --group-self --group-journal $J "$@" \
 		2>> $OUT/agent.log &
 	agent=$!
 	sleep 0.5

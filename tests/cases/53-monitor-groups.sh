@@ -132,6 +132,21 @@ expect "autogroup on: raised" agnice_is $F -10
 kill $F
 wait $F 2>/dev/null
 
+# A process that registered itself (not with CAP_SYS_NICE's PERSIST): its
+# group is raised only under --group-self.
+setsid ai_sched_feeder -n 100000 -s 100000 -c 1000 -b -5 > /dev/null &
+S=$!
+expect "self-registered and boosted" sh -c "awk '\$1 == $S && \$4 == \"boosted\"' /proc/ai_scheduler | grep -q ."
+sleep 1
+t_check "self-registered: its group not raised" agnice_is $S 0
+stop_agent
+start_agent --group-self
+expect "--group-self: raised" agnice_is $S -10
+kill $S
+wait $S 2>/dev/null
+t_check "a second lever agent on the same journal is refused" \
+	sh -c "! $AG 2> /tmp/agent2.log && grep -q 'held by another agent' /tmp/agent2.log"
+
 # Budget: a registered CPU hog (2 threads' worth) loses the raise.
 stop_agent
 start_agent --group-budget 0.5

@@ -55,6 +55,8 @@ static const char agent_usage[] =
 	"      --group-nice N       while ai_sched boosts a process, give its cpu cgroup (and\n"
 	"                           each ancestor) or its autogroup the weight of nice N (off)\n"
 	"      --group-budget CPUS  a raised group using more CPU than this is lowered (1.0)\n"
+	"      --group-self         also for processes that registered themselves (only\n"
+	"                           CAP_SYS_NICE registrations otherwise)\n"
 	"      --group-journal FILE where raised groups are written down (/run/ai_monitor/groups)\n"
 	"      --restore            put back what a killed agent left raised, and exit\n"
 	"  -v, --verbose            log every registration change and push error\n"
@@ -97,6 +99,7 @@ struct agent {
 	struct snapshot *snap;
 	struct agent_metrics am;
 	struct group_lever gl;
+	int group_self;			/* --group-self */
 	int lfd;
 
 	int ntracked;
@@ -430,20 +433,27 @@ static void push(struct agent *ag)
 
 /*
  * The group lever follows ai_sched's own decision: the processes it lists
- * as boosted (the GPU is under-fed). Unknown or saturated: none.
+ * as boosted (the GPU is under-fed; unknown or saturated: none). Only those
+ * registered with CAP_SYS_NICE (persistent: the agent's own, or an
+ * administrator's), unless --group-self: a group weight is more than any
+ * user may set for itself (an autogroup's nice past RLIMIT_NICE, a parent
+ * cgroup no user owns), so a self-registration does not earn it by default.
  */
 static void group_lever(struct agent *ag, int loaded)
 {
+	static const char *const k_reg[] = { "REG", NULL };
 	const struct sched_view *v = &ag->snap->sched;
 	pid_t boosted[PF_ROWS];
-	int r, n = 0;
+	int r, n = 0, col_reg;
 	long pid;
 
 	if (ag->gl.nice == GL_OFF)
 		return;
-	if (loaded && v->tasks && v->col_pid >= 0 && v->col_state >= 0)
+	col_reg = v->tasks ? pf_col(v->tasks, k_reg) : -1;
+	if (loaded && v->tasks && v->col_pid >= 0 && v->col_state >= 0 && col_reg >= 0)
 		for (r = 0; r < v->tasks->nrows; r++)
 			if (!strcmp(v->tasks->cell[r][v->col_state], "boosted") &&
+			    (ag->group_self || !strcmp(v->tasks->cell[r][col_reg], "persist")) &&
 			    !parse_int(v->tasks->cell[r][v->col_pid], 1, INT_MAX, &pid))
 				boosted[n++] = pid;
 	gl_update(&ag->gl, boosted, n, now_ns());
@@ -583,6 +593,7 @@ int cmd_agent(int argc, char **argv)
 		{ "group-budget", required_argument, NULL, 'B' },
 		{ "group-journal", required_argument, NULL, 'J' },
 		{ "restore", no_argument, NULL, 'R' },
+		{ "group-self", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		COMMON_LONGOPTS,
@@ -658,12 +669,16 @@ int cmd_agent(int argc, char **argv)
 				goto bad_value;
 			break;
 		case 'J':
-			if (!*optarg)
+			/* Absolute: the unit's --restore and the agent must agree. */
+			if (optarg[0] != '/')
 				goto bad_value;
 			journal = optarg;
 			break;
 		case 'R':
 			restore = 1;
+			break;
+		case 'S':
+			ag->group_self = 1;
 			break;
 		case 'v':
 			ag->verbose = 1;

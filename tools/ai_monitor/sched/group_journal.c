@@ -14,10 +14,49 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "group_lever.h"
 #include "util.h"
+
+static const char *this_boot(void)
+{
+	static char id[64];
+
+	if (!id[0] && read_file("/proc/sys/kernel/random/boot_id", id, sizeof(id)) > 0)
+		id[strcspn(id, "\n")] = '\0';
+	return id[0] ? id : "unknown";
+}
+
+/*
+ * One agent per journal: a lock file beside it, held for the agent's life
+ * (a second lever agent, or --restore under a live one, would undo the
+ * other's raises and drop them from its journal). 0, -EBUSY or -errno.
+ */
+int gl_journal_lock(struct group_lever *gl)
+{
+	char path[PATH_MAX + 8], dir[PATH_MAX], *slash;
+	int fd;
+
+	str_copy(dir, gl->journal, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+	}
+	snprintf(path, sizeof(path), "%s.lock", gl->journal);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	}
+	gl->lock_fd = fd;
+	return 0;
+}
 
 /* Rewrite the journal: exactly the applied groups (none: no file). */
 int gl_journal_write(struct group_lever *gl)
@@ -54,6 +93,8 @@ int gl_journal_write(struct group_lever *gl)
 		goto out;
 	}
 	fputs("# ai_monitor agent: groups raised, to be put back (agent --restore)\n", f);
+	/* Autogroup numbers and cgroup inodes mean nothing after a reboot. */
+	fprintf(f, "boot %s\n", this_boot());
 	for (i = 0; i < gl->ngroups; i++) {
 		const struct gl_group *g = &gl->group[i];
 
@@ -110,8 +151,15 @@ int gl_journal_read(struct group_lever *gl)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		struct gl_group *g = NULL;
+		char boot[64];
 
 		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "boot %63s", boot) == 1 && strcmp(boot, this_boot())) {
+			gl->log(LOG_WARNING, "group lever: journal %s is from another boot: ignored",
+				gl->journal);
+			gl->ngroups = 0;
+			break;
+		}
 		if (sscanf(line, "cgroup %llu %ld %ld %255[^\n]", &id, &orig, &set, path) == 4 &&
 		    path[0] == '/' && !strstr(path, "/..")) {
 			g = gl_find_group(gl, GL_CGROUP, id);

@@ -64,161 +64,114 @@ const char *gl_default_journal(void)
 	return "/run/ai_monitor/groups";
 }
 
-/* First cgroup2 mount in our mount namespace, or "". */
-static void find_cgroot(struct group_lever *gl)
-{
-	char path[PATH_MAX], line[4096];
-	FILE *f;
-
-	gl->cgroot[0] = '\0';
-	if (pathf(path, sizeof(path), "%s/self/mountinfo", gl->proc))
-		return;
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[PATH_MAX], *sep = strstr(line, " - cgroup2 ");
-
-		/* Mount points with blanks are octal-escaped: skip those. */
-		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && !strchr(mnt, '\\')) {
-			str_copy(gl->cgroot, mnt, sizeof(gl->cgroot));
-			break;
-		}
-	}
-	fclose(f);
-}
-
-/* The process's cgroup v2 path ("/" for the root), 0 or -errno. */
-static int proc_cgroup(const struct group_lever *gl, pid_t pid, char *out, size_t len)
-{
-	char path[PATH_MAX], buf[4096], *line, *save;
-
-	ssize_t n;
-
-	if (pathf(path, sizeof(path), "%s/%d/cgroup", gl->proc, pid))
-		return -ENAMETOOLONG;
-	n = read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (!strncmp(line, "0::", 3) && line[3] == '/' && strlen(line + 3) < len) {
-			str_copy(out, line + 3, len);
-			return 0;
-		}
-	return -ENOENT;
-}
-
-/* An autogroup line: "/autogroup-<id> nice <n>". 0 or -errno. */
-static int read_autogroup(const struct group_lever *gl, pid_t pid, unsigned long long *id,
-			  long *nice)
-{
-	char path[PATH_MAX], buf[128];
-	ssize_t n;
-
-	if (pathf(path, sizeof(path), "%s/%d/autogroup", gl->proc, pid))
-		return -ENAMETOOLONG;
-	n = read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	if (sscanf(buf, "/autogroup-%llu nice %ld", id, nice) != 2)
-		return -EINVAL;
-	return 0;
-}
-
-/* /proc/PID/stat: session and CPU time (us). 0 or -errno. */
-static int read_stat(const char *proc, const char *pid, pid_t *sid, unsigned long long *us)
-{
-	static long hz;
-	char path[PATH_MAX], buf[1024], *p;
-	unsigned long long ut, st;
-	ssize_t n;
-	int s;
-
-	if (!hz)
-		hz = sysconf(_SC_CLK_TCK);
-	if (pathf(path, sizeof(path), "%s/%s/stat", proc, pid))
-		return -ENAMETOOLONG;
-	n = read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	/* The comm may hold blanks and parentheses: fields start after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-			 &s, &ut, &st) != 3)
-		return -EINVAL;
-	*sid = s;
-	*us = (ut + st) * 1000000ull / hz;
-	return 0;
-}
-
-static int write_long(const char *path, long v)
-{
-	char buf[32];
-	int fd, n, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%ld\n", v);
-	if (write(fd, buf, n) != n)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static int cg_path(const struct group_lever *gl, const struct gl_group *g, const char *file,
 		   char *out, size_t len)
 {
 	return pathf(out, len, "%s%s%s%s", gl->cgroot, g->path, file ? "/" : "", file ? file : "");
 }
 
-/* Is the group there, and still the one we raised? Its value if so. */
-static int group_value(struct group_lever *gl, struct gl_group *g, long *v)
+/*
+ * Open the group's value file, check it is still the group we mean, read
+ * its value. Returns a descriptor (O_RDWR when rw) or -errno: -ENOENT only
+ * when the group is gone (or is another one now); any other error is
+ * transient and leaves everything as it is, to be tried again.
+ */
+static int group_open(struct group_lever *gl, struct gl_group *g, int rw, long *v)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], buf[32];
 	unsigned long long id;
 	struct dirent *de;
 	struct stat st;
-	long long w;
+	int dfd, fd;
+	ssize_t n;
 	DIR *dir;
 	long pid;
 
 	if (g->kind == GL_CGROUP) {
-		if (cg_path(gl, g, NULL, path, sizeof(path)) || stat(path, &st) ||
-		    st.st_ino != g->id)
+		/* No cgroup2 mount (yet): not known to be gone. */
+		if (!gl->cgroot[0])
+			return -EAGAIN;
+		if (cg_path(gl, g, NULL, path, sizeof(path)))
 			return -ENOENT;
-		if (cg_path(gl, g, "cpu.weight", path, sizeof(path)) || read_ll(path, &w))
+		dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd < 0)
+			return errno == ENOENT || errno == ENOTDIR ? -ENOENT : -errno;
+		if (fstat(dfd, &st) || st.st_ino != g->id) {
+			close(dfd);
 			return -ENOENT;
-		*v = w;
-		return 0;
+		}
+		/* Through the directory checked: a cgroup made anew at the path is not it. */
+		fd = openat(dfd, "cpu.weight", (rw ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
+		close(dfd);
+		if (fd < 0)
+			return errno == ENOENT ? -ENOENT : -errno;
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n <= 0) {
+			n = n < 0 ? -errno : -EIO;
+			close(fd);
+			return n;
+		}
+		buf[n] = '\0';
+		*v = strtol(buf, NULL, 10);
+		return fd;
 	}
-	if (!read_autogroup(gl, g->member, &id, v) && id == g->id)
-		return 0;
+	fd = gl_open_autogroup(gl, g->member, rw, &id, v);
+	if (fd >= 0 && id == g->id)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	else if (fd != -ENOENT && fd != -ESRCH)
+		return fd;
 	/* Its member left: find another, or the group is gone with it. */
 	dir = opendir(gl->proc);
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir)))
 		if (!parse_int(de->d_name, 1, INT_MAX, &pid) &&
-		    !read_autogroup(gl, pid, &id, v) && id == g->id) {
+		    !gl_read_autogroup(gl, pid, &id, v) && id == g->id) {
 			g->member = pid;
 			closedir(dir);
-			return 0;
+			return gl_open_autogroup(gl, pid, rw, &id, v);
 		}
 	closedir(dir);
 	return -ENOENT;
 }
 
-static int group_write(struct group_lever *gl, const struct gl_group *g, long v)
+static int group_value(struct group_lever *gl, struct gl_group *g, long *v)
 {
-	char path[PATH_MAX];
-	int err;
+	int fd = group_open(gl, g, 0, v);
 
-	if (g->kind == GL_CGROUP)
-		err = cg_path(gl, g, "cpu.weight", path, sizeof(path));
-	else
-		err = pathf(path, sizeof(path), "%s/%d/autogroup", gl->proc, g->member);
-	return err ? err : write_long(path, v);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Write v if the value is still expect, the check and the write on one
+ * descriptor. 0: written; 1: not ours (*cur says what it is); or -errno.
+ */
+static int group_swap(struct group_lever *gl, struct gl_group *g, long expect, long v, long *cur)
+{
+	int fd, n, err = 0, tries;
+	char buf[32];
+
+	/* An autogroup member may exit between open and write: look again once. */
+	for (tries = 0; tries < 2; tries++) {
+		fd = group_open(gl, g, 1, cur);
+		if (fd < 0)
+			return fd;
+		if (*cur != expect) {
+			close(fd);
+			return 1;
+		}
+		n = snprintf(buf, sizeof(buf), "%ld\n", v);
+		err = write(fd, buf, n) == n ? 0 : -errno;
+		close(fd);
+		if (err != -ESRCH || g->kind != GL_AUTOGROUP)
+			break;
+	}
+	return err;
 }
 
 /* CPU time the group has used (us): cpu.stat, or its session's processes. */
@@ -249,7 +202,7 @@ static int group_usage(struct group_lever *gl, const struct gl_group *g, unsigne
 		pid_t sid;
 
 		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
-		    !read_stat(gl->proc, de->d_name, &sid, &t) && sid == g->sid)
+		    !gl_read_stat(gl->proc, de->d_name, &sid, &t) && sid == g->sid)
 			*us += t;
 	}
 	closedir(dir);
@@ -265,35 +218,49 @@ static const char *group_name(const struct gl_group *g, char *buf, size_t len)
 	return buf;
 }
 
-/* Put the value back if it is still ours. 0: done with it (any outcome). */
+/* A failure is logged once per group, not once per round. */
+static void warn_once(struct group_lever *gl, struct gl_group *g, const char *what, long v, int err)
+{
+	char name[320];
+
+	if (g->warned)
+		return;
+	g->warned = 1;
+	gl->log(LOG_WARNING, "group lever: cannot %s %s to %ld: %s; trying again", what,
+		group_name(g, name, sizeof(name)), v, strerror(-err));
+}
+
+/*
+ * Put the value back if it is still ours. 0: done with it (put back, gone,
+ * or changed by someone else); -errno: still raised, tried again next round.
+ */
 static int lower(struct group_lever *gl, struct gl_group *g, const char *why)
 {
 	char name[320];
 	long cur;
-	int err;
+	int ret;
 
 	group_name(g, name, sizeof(name));
-	if (group_value(gl, g, &cur)) {
+	ret = group_swap(gl, g, g->set, g->orig, &cur);
+	if (ret < 0 && ret != -ENOENT) {
+		warn_once(gl, g, "put back", g->orig, ret);
+		return ret;
+	}
+	if (ret == -ENOENT) {
 		if (gl->verbose)
 			gl->log(LOG_INFO, "group lever: %s is gone (%s)", name, why);
-	} else if (cur != g->set) {
+	} else if (ret == 1) {
 		gl->left_alone++;
 		gl->log(LOG_NOTICE, "group lever: %s is %ld, not the %ld set: changed by someone else, left as it is",
 			name, cur, g->set);
 	} else {
-		err = group_write(gl, g, g->orig);
-		if (err && err != -ENOENT && err != -ESRCH) {
-			/* Still ours and still raised: try again next round. */
-			gl->log(LOG_WARNING, "group lever: cannot put %s back to %ld: %s",
-				name, g->orig, strerror(-err));
-			return err;
-		}
 		gl->restores++;
 		if (gl->verbose)
 			gl->log(LOG_INFO, "group lever: %s %ld -> %ld (%s)", name, g->set, g->orig,
 				why);
 	}
 	g->applied = 0;
+	g->warned = 0;
 	gl_journal_write(gl);
 	return 0;
 }
@@ -302,7 +269,7 @@ static void raise_group(struct group_lever *gl, struct gl_group *g, uint64_t now
 {
 	long cur, target = target_of(gl, g);
 	char name[320];
-	int err;
+	int ret;
 
 	if (now < g->hold_until || g->yielded || group_value(gl, g, &cur))
 		return;
@@ -317,19 +284,21 @@ static void raise_group(struct group_lever *gl, struct gl_group *g, uint64_t now
 		g->applied = 0;
 		return;
 	}
-	group_name(g, name, sizeof(name));
-	err = group_write(gl, g, target);
-	if (err) {
-		gl->log(LOG_WARNING, "group lever: cannot raise %s to %ld: %s", name, target,
-			strerror(-err));
+	ret = group_swap(gl, g, cur, target, &cur);
+	if (ret) {
+		/* Not raised (changed meanwhile, gone, or refused): nothing to undo. */
+		if (ret < 0 && ret != -ENOENT)
+			warn_once(gl, g, "raise", target, ret);
 		g->applied = 0;
 		g->hold_until = now + GL_HOLD_NS;
 		gl_journal_write(gl);
 		return;
 	}
+	g->warned = 0;
 	gl->raises++;
 	if (gl->verbose)
-		gl->log(LOG_INFO, "group lever: %s %ld -> %ld", name, cur, target);
+		gl->log(LOG_INFO, "group lever: %s %ld -> %ld", group_name(g, name, sizeof(name)),
+			g->orig, target);
 	g->t0 = now;
 	if (group_usage(gl, g, &g->u0_us))
 		g->u0_us = ULLONG_MAX;
@@ -338,28 +307,33 @@ static void raise_group(struct group_lever *gl, struct gl_group *g, uint64_t now
 /*
  * Once a window, for a raised group: if someone else set its value meanwhile
  * (systemd re-applying a unit's CPUWeight=, an admin), the value is theirs
- * and no longer ours to put back; if it used more than its budget, it goes
- * back.
+ * and no longer ours to put back. If the group holding a boosted process
+ * (not a shared ancestor, whose use is everyone's below it) used more than
+ * the budget, it goes back, and its ancestors with it (want_groups()).
  */
 static void check_raised(struct group_lever *gl, struct gl_group *g, uint64_t now)
 {
 	unsigned long long u;
-	double cpus;
 	char name[320];
+	double cpus;
 	long cur;
+	int err;
 
 	if (now - g->t0 < GL_WINDOW_NS)
 		return;
-	if (!group_value(gl, g, &cur) && cur != g->set) {
-		gl->left_alone++;
-		gl->log(LOG_NOTICE, "group lever: %s set to %ld by someone else: theirs now",
-			group_name(g, name, sizeof(name)), cur);
+	err = group_value(gl, g, &cur);
+	if (err == -ENOENT || (!err && cur != g->set)) {
+		if (!err) {
+			gl->left_alone++;
+			gl->log(LOG_NOTICE, "group lever: %s set to %ld by someone else: theirs now",
+				group_name(g, name, sizeof(name)), cur);
+			g->yielded = 1;
+		}
 		g->applied = 0;
-		g->yielded = 1;
 		gl_journal_write(gl);
 		return;
 	}
-	if (group_usage(gl, g, &u)) {
+	if (!g->leaf || group_usage(gl, g, &u)) {
 		g->t0 = now;
 		g->u0_us = ULLONG_MAX;
 		return;
@@ -395,35 +369,42 @@ struct gl_group *gl_find_group(struct group_lever *gl, enum gl_kind kind, unsign
  * The groups pid competes in: its cpu cgroup and each ancestor below the
  * root (a weight only counts against siblings, so every level between the
  * process and the root must carry it); with no cpu cgroup in effect, its
- * session's autogroup if autogroup is on.
+ * session's autogroup if autogroup is on. The chain goes up and down as
+ * one: while its leaf is held back (over budget, failed, changed by
+ * someone else) no ancestor is wanted for it.
  */
-static void want_groups(struct group_lever *gl, pid_t pid)
+static void want_groups(struct group_lever *gl, pid_t pid, uint64_t now)
 {
 	char rel[256], path[PATH_MAX], *slash;
 	unsigned long long id, t;
 	struct gl_group *g;
+	int found = 0, err;
 	struct stat st;
 	long long on;
-	int found = 0;
 	long nice;
 	pid_t sid;
 
-	if (gl->cgroot[0] && !proc_cgroup(gl, pid, rel, sizeof(rel)) && !strchr(rel, '\n')) {
-		while (rel[1]) {
-			if (!pathf(path, sizeof(path), "%s%s/cpu.weight", gl->cgroot, rel) &&
-			    !access(path, F_OK) &&
-			    !pathf(path, sizeof(path), "%s%s", gl->cgroot, rel) &&
-			    !stat(path, &st)) {
-				found = 1;
-				g = gl_find_group(gl, GL_CGROUP, st.st_ino);
-				if (g) {
-					str_copy(g->path, rel, sizeof(g->path));
-					g->wanted = 1;
-				}
-			}
-			slash = strrchr(rel, '/');
-			slash[slash == rel] = '\0';
+	err = gl->cgroot[0] ? gl_proc_cgroup(gl, pid, rel, sizeof(rel)) : -ENOENT;
+	/* A cgroup path we cannot use: no fallback to the autogroup, which would not count. */
+	if (err && err != -ENOENT)
+		return;
+	while (!err && rel[1]) {
+		if (!pathf(path, sizeof(path), "%s%s/cpu.weight", gl->cgroot, rel) &&
+		    !access(path, F_OK) &&
+		    !pathf(path, sizeof(path), "%s%s", gl->cgroot, rel) &&
+		    !stat(path, &st)) {
+			g = gl_find_group(gl, GL_CGROUP, st.st_ino);
+			if (!g)
+				return;
+			str_copy(g->path, rel, sizeof(g->path));
+			g->wanted = 1;
+			if (!found++)
+				g->leaf = 1;
+			if (found == 1 && !g->applied && (now < g->hold_until || g->yielded))
+				return;
 		}
+		slash = strrchr(rel, '/');
+		slash[slash == rel] = '\0';
 	}
 	if (found)
 		return;
@@ -432,7 +413,7 @@ static void want_groups(struct group_lever *gl, pid_t pid)
 		return;
 	/* Autogroup 0 is the root group itself: nothing to raise. */
 	snprintf(rel, sizeof(rel), "%d", pid);
-	if (read_autogroup(gl, pid, &id, &nice) || !id || read_stat(gl->proc, rel, &sid, &t))
+	if (gl_read_autogroup(gl, pid, &id, &nice) || !id || gl_read_stat(gl->proc, rel, &sid, &t))
 		return;
 	g = gl_find_group(gl, GL_AUTOGROUP, id);
 	if (!g)
@@ -442,6 +423,7 @@ static void want_groups(struct group_lever *gl, pid_t pid)
 		g->sid = sid;
 	}
 	g->wanted = 1;
+	g->leaf = 1;
 }
 
 void gl_update(struct group_lever *gl, const pid_t *boosted, int n, uint64_t now)
@@ -452,13 +434,13 @@ void gl_update(struct group_lever *gl, const pid_t *boosted, int n, uint64_t now
 		return;
 	/* cgroup2 may be mounted after we started: look again now and then. */
 	if (!gl->cgroot[0] && now - gl->cgroot_checked >= GL_HOLD_NS) {
-		find_cgroot(gl);
+		gl_find_cgroot(gl);
 		gl->cgroot_checked = now;
 	}
 	for (i = 0; i < gl->ngroups; i++)
-		gl->group[i].wanted = 0;
+		gl->group[i].wanted = gl->group[i].leaf = 0;
 	for (i = 0; i < n; i++)
-		want_groups(gl, boosted[i]);
+		want_groups(gl, boosted[i], now);
 	for (i = 0; i < gl->ngroups; i++) {
 		struct gl_group *g = &gl->group[i];
 
@@ -499,15 +481,23 @@ int gl_raised(const struct group_lever *gl)
 
 int gl_init(struct group_lever *gl, const char *proc, const char *journal, gl_log_fn log)
 {
+	struct stat st;
 	int err, n;
 
 	gl->proc = proc;
 	gl->journal = journal;
 	gl->log = log;
-	find_cgroot(gl);
-	err = gl_journal_read(gl);
+	gl->lock_fd = -1;
+	gl_find_cgroot(gl);
+	/* The lever off and no journal: nothing to take over, nothing to lock. */
+	if (gl->nice == GL_OFF && stat(journal, &st) && errno == ENOENT)
+		return 0;
+	err = gl_journal_lock(gl);
+	if (!err)
+		err = gl_journal_read(gl);
 	if (err) {
-		log(LOG_ERR, "group lever: journal %s: %s", journal, strerror(-err));
+		log(LOG_ERR, "group lever: journal %s: %s", journal,
+		    err == -EBUSY ? "held by another agent" : strerror(-err));
 		return err;
 	}
 	n = gl_raised(gl);
@@ -516,5 +506,9 @@ int gl_init(struct group_lever *gl, const char *proc, const char *journal, gl_lo
 	log(LOG_NOTICE, "group lever: %d group%s left raised by an earlier agent: putting back",
 	    n, n == 1 ? "" : "s");
 	gl_release(gl);
-	return gl_raised(gl) ? -EAGAIN : 0;
+	/* What could not be put back stays listed, and is tried every round. */
+	n = gl_raised(gl);
+	if (n)
+		log(LOG_WARNING, "group lever: %d group%s not put back yet", n, n == 1 ? "" : "s");
+	return 0;
 }

@@ -44,6 +44,8 @@ struct gl_group {
 	int applied;			/* set is in force (and in the journal) */
 	int wanted;			/* a boosted process needs it this round */
 	int yielded;			/* changed by others while raised: left */
+	int leaf;			/* holds a boosted process: budget judged here */
+	int warned;			/* a failure of it was logged */
 	uint64_t t0;			/* budget window: start, and usage then */
 	unsigned long long u0_us;
 	uint64_t hold_until;		/* over budget: not raised before this */
@@ -62,6 +64,7 @@ struct group_lever {
 	gl_log_fn log;
 	int verbose;
 	int journal_err;		/* the last journal write failed (logged once) */
+	int lock_fd;			/* the journal's lock, held for life */
 	int ngroups;
 	struct gl_group group[GL_GROUPS];
 	/* For /metrics. */
@@ -72,8 +75,10 @@ struct group_lever {
 const char *gl_default_journal(void);
 
 /*
- * Set up (finds the cgroup2 mount) and undo whatever a journal left by an
- * earlier agent still holds. Returns 0, or -errno of the journal.
+ * Set up (finds the cgroup2 mount), lock the journal and undo whatever it
+ * lists from an earlier agent (what cannot be put back yet stays listed and
+ * is retried each round). Returns 0, or -errno of the journal (-EBUSY:
+ * another agent holds it). With the lever off and no journal, does nothing.
  */
 int gl_init(struct group_lever *gl, const char *proc, const char *journal, gl_log_fn log);
 
@@ -99,5 +104,18 @@ struct gl_group *gl_find_group(struct group_lever *gl, enum gl_kind kind, unsign
 int gl_journal_write(struct group_lever *gl);
 /* Take over the groups the journal lists, as applied; 0 or -errno. */
 int gl_journal_read(struct group_lever *gl);
+/* Lock the journal for this agent's life; 0, -EBUSY (another agent), -errno. */
+int gl_journal_lock(struct group_lever *gl);
+/* group_read.c: the cgroup2 mount (its root, "" if none) into gl->cgroot. */
+void gl_find_cgroot(struct group_lever *gl);
+/* A process's cgroup v2 path below the root; 0 or -errno (refused if unsure). */
+int gl_proc_cgroup(const struct group_lever *gl, pid_t pid, char *out, size_t len);
+/* /proc/PID/autogroup opened (read-write if rw) and read; a descriptor or -errno. */
+int gl_open_autogroup(const struct group_lever *gl, pid_t pid, int rw, unsigned long long *id,
+		      long *nice);
+int gl_read_autogroup(const struct group_lever *gl, pid_t pid, unsigned long long *id,
+		      long *nice);
+/* /proc/PID/stat: session, and CPU time with reaped children's (us). */
+int gl_read_stat(const char *proc, const char *pid, pid_t *sid, unsigned long long *us);
 
 #endif /* AI_MONITOR_GROUP_LEVER_H */
