@@ -7,9 +7,14 @@
 #   other     hogs in one other session (autogroup on, Debian's default)
 #   sessions  every hog in a session of its own
 #   cgroup    hogs and feeder in two sibling cgroups with the cpu controller
+#   cgroups   every hog in a cgroup of its own (a container each), the
+#             feeder in another
 # each unboosted, boosted by ai_sched's nice alone, boosted with the agent's
 # group lever as well (--group-nice, the agent as it is meant to run), and
-# at nice -20 set by hand (renice) for comparison. Then issue 10's case 4:
+# at nice -20 set by hand (renice) for comparison, and, as the yardstick
+# for levers not built, the feeder at SCHED_FIFO 1 by hand (an RT lever's
+# best case) and with a 0.5 ms custom slice by hand (6.12's sched_runtime;
+# 6.1 ignores it). Then issue 10's case 4:
 # a registered process that is itself a CPU hog (2 threads), and what CPU
 # share the others keep, with and without the lever's budget.
 #
@@ -17,6 +22,8 @@
 # latencies of each scenario pooled: host noise (TCG, a shared machine) then
 # hits all scenarios alike instead of whichever ran at a bad moment.
 # Prints p50/p99 per scenario and the ratios docs/ai_sched.md reports.
+# AI_BENCH_PARTS picks parts, comma-separated (default all:
+# "same,other,sessions,cgroup,cgroups,share,idle").
 # Not a test: nothing here passes or fails on timing.
 . /lib/tap.sh
 . /lib/monitor.sh
@@ -33,11 +40,14 @@ BOOST=-10
 HOGS=$((2 * $(nproc)))
 OUT=/tmp/ai_sched_bench
 CG=/sys/fs/cgroup
-SCEN="alone alone-boosted
-	same-unboosted same-boosted same-boosted20
-	other-unboosted other-boosted other-grouped other-renice20
-	sessions-unboosted sessions-boosted sessions-grouped sessions-renice20
-	cgroup-unboosted cgroup-boosted cgroup-grouped cgroup-renice20"
+PARTS=$(echo "${AI_BENCH_PARTS:-same other sessions cgroup cgroups share idle}" | tr , " ")
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+SCEN="alone alone-boosted"
+part same && SCEN="$SCEN same-unboosted same-boosted same-boosted20 same-fifo same-slice"
+part other && SCEN="$SCEN other-unboosted other-boosted other-grouped other-renice20"
+part sessions && SCEN="$SCEN sessions-unboosted sessions-boosted sessions-grouped sessions-renice20 sessions-fifo"
+part cgroup && SCEN="$SCEN cgroup-unboosted cgroup-boosted cgroup-grouped cgroup-renice20"
+part cgroups && SCEN="$SCEN cgroups-unboosted cgroups-boosted cgroups-grouped cgroups-renice20 cgroups-fifo"
 F="ai_sched_feeder -n $ITER -s $STEP -c $BURST"
 # Registered and given 0.3 s for the agent (100 ms interval) to raise its
 # group; the feeder registers itself, hence the agent's --group-self.
@@ -76,6 +86,11 @@ mkdir -p $CG
 grep -q " $CG cgroup2 " /proc/mounts || mount -t cgroup2 none $CG
 echo +cpu > $CG/cgroup.subtree_control || exit 1
 mkdir -p $CG/ai_bench_hogs $CG/ai_bench_feeder
+i=0
+while [ $i -lt $HOGS ]; do
+	mkdir -p $CG/ai_bench_hog$i
+	i=$((i + 1))
+done
 echo "# kernel.sched_autogroup_enabled: was ${ag_old:-absent}, now $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)"
 echo "# $(nproc) vCPUs, $HOGS hogs, $ROUNDS rounds x $ITER iterations, step ${STEP}us, burst ${BURST}us, boost nice $BOOST, group nice $BOOST"
 
@@ -87,14 +102,16 @@ while [ $r -le $ROUNDS ]; do
 	# Same session: feeder and hogs in one new session (one autogroup).
 	# The group lever cannot help here (the hogs share the group); the
 	# strongest nice can.
-	setsid sh -c "ai_sched_hog $HOGS & h=\$!; sleep 1
+	part same && setsid sh -c "ai_sched_hog $HOGS & h=\$!; sleep 1
 		$F -o $OUT/same-unboosted > /dev/null
 		$F -b $BOOST -o $OUT/same-boosted > /dev/null
 		$F -b -20 -o $OUT/same-boosted20 > /dev/null
-		kill -9 \$h"
-	sleep 1
+		$F -f 1 -o $OUT/same-fifo > /dev/null
+		$F -r 500 -o $OUT/same-slice > /dev/null
+		kill -9 \$h" && sleep 1
 
 	# Other session: hogs in one session, the feeder in another.
+	part other && {
 	setsid ai_sched_hog $HOGS &
 	hog=$!
 	sleep 1
@@ -107,8 +124,10 @@ while [ $r -le $ROUNDS ]; do
 	kill -9 $hog
 	wait $hog 2>/dev/null
 	sleep 1
+	}
 
 	# Sessions: every hog in a session of its own, the feeder in another.
+	part sessions && {
 	hogs=
 	i=0
 	while [ $i -lt $HOGS ]; do
@@ -123,13 +142,16 @@ while [ $r -le $ROUNDS ]; do
 	setsid $FB -o $OUT/sessions-grouped > /dev/null
 	agent_stop
 	setsid sh -c "renice -20 -p \$\$ > /dev/null; exec $F -o $OUT/sessions-renice20" > /dev/null
+	setsid $F -f 1 -o $OUT/sessions-fifo > /dev/null
 	kill -9 $hogs
 	wait $hogs 2>/dev/null
 	sleep 1
+	}
 
 	# cgroup: hogs in one cgroup, the feeder in a sibling (both cpu.weight
 	# 100), as two containers or two systemd services are.
 	# (not in_cg: $! must be the hog itself, not a subshell, for the kill)
+	part cgroup && {
 	sh -c "echo \$\$ > $CG/ai_bench_hogs/cgroup.procs && exec ai_sched_hog $HOGS" &
 	hog=$!
 	sleep 1
@@ -142,6 +164,28 @@ while [ $r -le $ROUNDS ]; do
 	kill -9 $hog
 	wait $hog 2>/dev/null
 	sleep 1
+	}
+	# cgroups: every hog in a cgroup of its own, as one container each.
+	part cgroups && {
+	hogs=
+	i=0
+	while [ $i -lt $HOGS ]; do
+		sh -c "echo \$\$ > $CG/ai_bench_hog$i/cgroup.procs && exec ai_sched_hog 1" &
+		hogs="$hogs $!"
+		i=$((i + 1))
+	done
+	sleep 1
+	in_cg ai_bench_feeder $F -o $OUT/cgroups-unboosted > /dev/null
+	in_cg ai_bench_feeder $F -b $BOOST -o $OUT/cgroups-boosted > /dev/null
+	agent_start
+	in_cg ai_bench_feeder $FB -o $OUT/cgroups-grouped > /dev/null
+	agent_stop
+	in_cg ai_bench_feeder "sh -c 'renice -20 -p \$\$ > /dev/null; exec $F -o $OUT/cgroups-renice20'" > /dev/null
+	in_cg ai_bench_feeder $F -f 1 -o $OUT/cgroups-fifo > /dev/null
+	kill -9 $hogs
+	wait $hogs 2>/dev/null
+	sleep 1
+	}
 	echo "# round $r done"
 	r=$((r + 1))
 done
@@ -162,10 +206,17 @@ ratio() {	# NAME X Y: p50 and p99 of X over Y
 		END { printf "%-48s %8.2f %8.2f\n", n, a50 / (b50 ? b50 : 1), a99 / (b99 ? b99 : 1) }' $OUT/table
 }
 printf "\n%-48s %8s %8s\n" ratio p50 p99
-ratio "same-boosted / alone (target <= 1.5)" same-boosted alone
-ratio "same-boosted20 / alone (target <= 1.5)" same-boosted20 alone
-ratio "same-unboosted / same-boosted" same-unboosted same-boosted
-for s in other sessions cgroup; do
+if part same; then
+	ratio "same-boosted / alone (target <= 1.5)" same-boosted alone
+	ratio "same-boosted20 / alone (target <= 1.5)" same-boosted20 alone
+	ratio "same-fifo / alone (SCHED_FIFO by hand)" same-fifo alone
+	ratio "same-slice / alone (0.5 ms slice by hand)" same-slice alone
+	ratio "same-unboosted / same-boosted" same-unboosted same-boosted
+fi
+part sessions && ratio "sessions-fifo / alone (SCHED_FIFO by hand)" sessions-fifo alone
+part cgroups && ratio "cgroups-fifo / alone (SCHED_FIFO by hand)" cgroups-fifo alone
+for s in other sessions cgroup cgroups; do
+	part $s || continue
 	ratio "$s-boosted / alone (nice only)" $s-boosted alone
 	ratio "$s-grouped / alone (target <= 1.5)" $s-grouped alone
 	ratio "$s-grouped / $s-renice20 (target <= 0.5)" $s-grouped $s-renice20
@@ -188,6 +239,7 @@ others_share() {	# LABEL: measure and print the others' share
 	awk -v l="$1" -v d=$((_t1 - _t0)) -v n=$(nproc) -v s=$SHARE_S -v hz=100 \
 		'BEGIN { printf "%-52s %6.3f\n", l, d / (hz * s * n) }' | tee -a $OUT/share
 }
+if part share; then
 echo
 printf "%-52s %6s\n" "registered 2-thread hog: the others' CPU share" share
 setsid ai_sched_hog $HOGS &
@@ -211,6 +263,8 @@ kill -9 $rh $others
 wait $rh $others 2>/dev/null
 grep -c 'over the' $OUT/agent.log | sed 's/^/# times the budget lowered the hog: /'
 
+fi
+
 grep -c 'group lever: autogroup-[0-9]* nice 0 -> ' $OUT/agent.log | sed 's/^/# autogroup raises: /'
 grep -c 'group lever: cgroup /ai_bench_feeder cpu.weight 100 -> ' $OUT/agent.log |
 	sed 's/^/# cgroup raises: /'
@@ -231,6 +285,7 @@ idle_cost() {	# N
 	agent_stop
 	printf "%-34s %12d %14d\n" "$1 registered" $((_r1 - _r0)) $((_r2 - _r1))
 }
+if part idle; then
 echo
 printf "%-34s %12s %14s\n" "" "runs_idle_5s" "runs_pushes_5s"
 pids=
@@ -246,15 +301,16 @@ idle_cost 1024
 kill $pids
 wait $pids 2>/dev/null
 
+fi
 grep '^Events' /proc/ai_scheduler | sed 's/^/# /'
 t_check "no group left raised" [ ! -e $J ]
 # A hog's children die of PR_SET_PDEATHSIG a moment after it.
 i=0
-while [ -s $CG/ai_bench_hogs/cgroup.procs ] && [ $i -lt 50 ]; do
+while cat $CG/ai_bench_hog[0-9]*/cgroup.procs | grep -q . && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-rmdir $CG/ai_bench_hogs $CG/ai_bench_feeder
+rmdir $CG/ai_bench_hogs $CG/ai_bench_feeder $CG/ai_bench_hog[0-9]*
 echo -cpu > $CG/cgroup.subtree_control
 t_unload ai_sched
 [ -n "$ag_old" ] && echo "$ag_old" > /proc/sys/kernel/sched_autogroup_enabled

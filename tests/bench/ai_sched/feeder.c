@@ -7,11 +7,14 @@
  * end of the burst: how long the GPU would sit idle waiting for this CPU.
  *
  *   ai_sched_feeder [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-w MS]
- *                   [-l LABEL] [-o FILE]
+ *                   [-f PRIO] [-r SLICE_US] [-l LABEL] [-o FILE]
  *
  * -b NICE registers the process with /dev/ai_sched at that boost nice first
  * (the agent's job in real life); -w MS waits that long after it before
  * measuring (the agent's group lever acts within one of its intervals).
+ * -f PRIO runs the feeder at SCHED_FIFO PRIO (what an RT lever would give),
+ * -r SLICE_US asks for that custom slice (sched_attr.sched_runtime, 6.12's
+ * EEVDF: a short slice preempts on wake-up); both for comparison only.
  * -o appends every latency (us, one a line)
  * to FILE, so that interleaved runs can be pooled. Prints one line:
  *   LABEL n=N p50_us=.. p99_us=.. mean_us=.. max_us=..
@@ -23,7 +26,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <linux/ai_sched.h>
 
 static long long ns_of(clockid_t c)
@@ -46,6 +52,27 @@ static void burn(long long cpu_ns)
 	} while (ns_of(CLOCK_THREAD_CPUTIME_ID) < end);
 }
 
+/* glibc 2.36 has no sched_setattr() wrapper: the raw call, sched(7)'s layout. */
+struct feeder_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+static int set_slice(long long slice_us)
+{
+	struct feeder_sched_attr a = {
+		.size = sizeof(a),
+		.sched_policy = SCHED_OTHER,
+		.sched_nice = 0,
+		.sched_runtime = slice_us * 1000,
+	};
+
+	return syscall(SYS_sched_setattr, 0, &a, 0);
+}
+
 static int cmp(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
@@ -56,10 +83,11 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	long long step_us = 3000, burst_us = 1000, *lat, sum = 0;
-	int n = 1000, boost = 100, wait_ms = 0, opt, i;
+	int n = 1000, boost = 100, wait_ms = 0, fifo = 0, opt, i;
+	long long slice_us = 0;
 	const char *label = "feeder", *raw = NULL;
 
-	while ((opt = getopt(argc, argv, "n:s:c:b:w:l:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:b:w:f:r:l:o:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -76,6 +104,12 @@ int main(int argc, char **argv)
 		case 'w':
 			wait_ms = atoi(optarg);
 			break;
+		case 'f':
+			fifo = atoi(optarg);
+			break;
+		case 'r':
+			slice_us = atoll(optarg);
+			break;
 		case 'l':
 			label = optarg;
 			break;
@@ -83,13 +117,25 @@ int main(int argc, char **argv)
 			raw = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-w MS] [-l LABEL] [-o FILE]\n",
+			fprintf(stderr, "usage: %s [-n ITER] [-s STEP_US] [-c BURST_US] [-b NICE] [-w MS] [-f PRIO] [-r SLICE_US] [-l LABEL] [-o FILE]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 	if (n < 1)
 		return 2;
+	if (fifo) {
+		struct sched_param sp = { .sched_priority = fifo };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			perror("feeder: SCHED_FIFO");
+			return 1;
+		}
+	}
+	if (slice_us && set_slice(slice_us)) {
+		perror("feeder: sched_runtime");
+		return 1;
+	}
 	if (boost != 100) {
 		struct ai_sched_register t = { .size = sizeof(t), .nice = boost };
 		int fd = open("/dev/ai_sched", O_RDWR | O_CLOEXEC);
