@@ -84,7 +84,12 @@ static void spin(double secs)
 		;
 }
 
-/* A 1 GiB buffer on @fd, mapped and written everywhere, then unmapped. */
+/*
+ * A 1 GiB buffer on @fd, every page of it faulted in writable, then
+ * unmapped: used, as far as FREE and exit can tell (it goes back dirty, to
+ * be zeroed). MADV_POPULATE_WRITE makes the same faults as writing every
+ * page, without a memset of 1 GiB that TCG emulates a byte at a time.
+ */
 static int dirty_gib(int fd, uint64_t *off)
 {
 	char *p;
@@ -94,7 +99,8 @@ static int dirty_gib(int fd, uint64_t *off)
 	p = ai_map(fd, *off, GIB);
 	if (p == MAP_FAILED)
 		return -1;
-	memset(p, 0x77, GIB);
+	if (madvise(p, GIB, MADV_POPULATE_WRITE))
+		memset(p, 0x77, GIB);
 	munmap(p, GIB);
 	return 0;
 }

@@ -65,11 +65,24 @@ agent_stop() {
 	kill -TERM $agent
 	wait $agent
 }
-# in_cg NAME CMD...: run CMD in cgroup NAME, in the foreground.
+# in_cg NAME CMD [ARG...]: run CMD in cgroup NAME, in the foreground.
 in_cg() {
-	_cg=$1
+	_cg=$CG/$1
 	shift
-	sh -c "echo \$\$ > $CG/$_cg/cgroup.procs && exec $*"
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$_cg" "$@"
+}
+# feeder_runs SCEN WRAP...: the feeder unboosted, boosted, grouped (with
+# the agent running) and at renice -20, each started through WRAP (setsid,
+# or in_cg NAME), into $OUT/SCEN-*.
+feeder_runs() {
+	_s=$1
+	shift
+	"$@" $F -o $OUT/$_s-unboosted > /dev/null
+	"$@" $F -b $BOOST -o $OUT/$_s-boosted > /dev/null
+	agent_start
+	"$@" $FB -o $OUT/$_s-grouped > /dev/null
+	agent_stop
+	"$@" sh -c "renice -20 -p \$\$ > /dev/null; exec $F -o $OUT/$_s-renice20" > /dev/null
 }
 
 rm -rf $OUT
@@ -115,12 +128,7 @@ while [ $r -le $ROUNDS ]; do
 	setsid ai_sched_hog $HOGS &
 	hog=$!
 	sleep 1
-	setsid $F -o $OUT/other-unboosted > /dev/null
-	setsid $F -b $BOOST -o $OUT/other-boosted > /dev/null
-	agent_start
-	setsid $FB -o $OUT/other-grouped > /dev/null
-	agent_stop
-	setsid sh -c "renice -20 -p \$\$ > /dev/null; exec $F -o $OUT/other-renice20" > /dev/null
+	feeder_runs other setsid
 	kill -9 $hog
 	wait $hog 2>/dev/null
 	sleep 1
@@ -136,12 +144,7 @@ while [ $r -le $ROUNDS ]; do
 		i=$((i + 1))
 	done
 	sleep 1
-	setsid $F -o $OUT/sessions-unboosted > /dev/null
-	setsid $F -b $BOOST -o $OUT/sessions-boosted > /dev/null
-	agent_start
-	setsid $FB -o $OUT/sessions-grouped > /dev/null
-	agent_stop
-	setsid sh -c "renice -20 -p \$\$ > /dev/null; exec $F -o $OUT/sessions-renice20" > /dev/null
+	feeder_runs sessions setsid
 	setsid $F -f 1 -o $OUT/sessions-fifo > /dev/null
 	kill -9 $hogs
 	wait $hogs 2>/dev/null
@@ -155,12 +158,7 @@ while [ $r -le $ROUNDS ]; do
 	sh -c "echo \$\$ > $CG/ai_bench_hogs/cgroup.procs && exec ai_sched_hog $HOGS" &
 	hog=$!
 	sleep 1
-	in_cg ai_bench_feeder $F -o $OUT/cgroup-unboosted > /dev/null
-	in_cg ai_bench_feeder $F -b $BOOST -o $OUT/cgroup-boosted > /dev/null
-	agent_start
-	in_cg ai_bench_feeder $FB -o $OUT/cgroup-grouped > /dev/null
-	agent_stop
-	in_cg ai_bench_feeder "sh -c 'renice -20 -p \$\$ > /dev/null; exec $F -o $OUT/cgroup-renice20'" > /dev/null
+	feeder_runs cgroup in_cg ai_bench_feeder
 	kill -9 $hog
 	wait $hog 2>/dev/null
 	sleep 1
@@ -175,12 +173,7 @@ while [ $r -le $ROUNDS ]; do
 		i=$((i + 1))
 	done
 	sleep 1
-	in_cg ai_bench_feeder $F -o $OUT/cgroups-unboosted > /dev/null
-	in_cg ai_bench_feeder $F -b $BOOST -o $OUT/cgroups-boosted > /dev/null
-	agent_start
-	in_cg ai_bench_feeder $FB -o $OUT/cgroups-grouped > /dev/null
-	agent_stop
-	in_cg ai_bench_feeder "sh -c 'renice -20 -p \$\$ > /dev/null; exec $F -o $OUT/cgroups-renice20'" > /dev/null
+	feeder_runs cgroups in_cg ai_bench_feeder
 	in_cg ai_bench_feeder $F -f 1 -o $OUT/cgroups-fifo > /dev/null
 	kill -9 $hogs
 	wait $hogs 2>/dev/null
