@@ -7,9 +7,11 @@
 #
 # 1. set-up (packages, kernel images, the debug kernel: idempotent, cached;
 #    the debug kernel is built once per machine, tests/vm/debug-kernel.sh)
-# 2. builds as tests: both modules on 6.1 and 6.12 with W=1 and with sparse,
-#    on the debug kernel with W=1 (no warnings allowed), checkpatch on the
-#    kernel sources, user space
+# 2. builds as tests: user space, both modules on the debug kernel with
+#    W=1, then on 6.1 and 6.12 with W=1 and with sparse (no warnings
+#    allowed), checkpatch on the kernel sources; the debug kernel's cases
+#    (the longest VM job) start as soon as their modules are built, beside
+#    the rest of this phase and the next
 # 3. host tests (HOST_TESTS from the build.mk fragments: unit tests, the
 #    tracer on this machine's kernel, the dashboard under tmux, ...)
 # 4. the VM jobs, two at a time (TCG runs each VM on one host thread): the
@@ -86,70 +88,6 @@ if [ $debian -eq 1 ]; then
 	fi
 fi
 
-phase "build"
-{
-	echo "@@VM BOOT host"
-	echo "@@BEGIN build"
-	n=0
-	for s in $kernels; do
-		checks="W=1 C=2"
-		# sparse on the debug kernel would repeat the 6.12 run
-		[ "$s" = debug ] && checks="W=1"
-		for check in $checks; do
-			log="$OUT/build-$s-${check%%=*}.log"
-			what="modules build on $s with $check"
-			[ "$check" = C=2 ] && what="sparse is clean on $s"
-			[ "$check" = W=1 ] && make -s -C "$ROOT" modules-clean KVER="$s" >/dev/null 2>&1
-			if make -C "$ROOT" modules KVER="$s" $check > "$log" 2>&1; then
-				if grep -E 'warning:|error:' "$log" >/dev/null; then
-					echo "not ok $((++n)) - $what (see $log)"
-					grep -E 'warning:|error:' "$log" | head -n 5 | sed 's/^/# /'
-				else
-					echo "ok $((++n)) - $what"
-				fi
-			else
-				echo "not ok $((++n)) - $what (see $log)"
-				tail -n 5 "$log" | sed 's/^/# /'
-			fi
-		done
-	done
-	if tests/lint.sh > "$OUT/lint.log" 2>&1; then
-		echo "ok $((++n)) - checkpatch is clean on the kernel sources"
-	else
-		echo "not ok $((++n)) - checkpatch is clean on the kernel sources (see $OUT/lint.log)"
-	fi
-	if make -C "$ROOT" user > "$OUT/build-user.log" 2>&1; then
-		if grep -E 'warning:' "$OUT/build-user.log" >/dev/null; then
-			echo "not ok $((++n)) - user space builds without warnings (see $OUT/build-user.log)"
-		else
-			echo "ok $((++n)) - user space builds without warnings"
-		fi
-	else
-		echo "not ok $((++n)) - user space builds (see $OUT/build-user.log)"
-		tail -n 5 "$OUT/build-user.log" | sed 's/^/# /'
-	fi
-	echo "@@END build rc=0"
-	echo "@@VM DONE"
-} | verdicts host
-
-phase "host tests"
-{
-	echo "@@VM BOOT host"
-	for t in $(make -s --no-print-directory print-host-tests); do
-		name=${t##*/}
-		echo "@@BEGIN $name"
-		if [ -x "$t" ]; then
-			timeout -s KILL 600 "$t" < /dev/null 2>&1
-			echo "@@END $name rc=$?"
-		else
-			echo "not ok 1 - $t was not built"
-			echo "@@END $name rc=1"
-		fi
-	done
-	echo "@@VM DONE"
-} > "$OUT/host.log"
-verdicts host < "$OUT/host.log"
-
 # One VM job: its verdict lines go to $OUT/job-NAME.txt.
 job_selftest() {
 	local name=harness-selftest
@@ -212,12 +150,106 @@ job_debian() {
 		echo "FAIL [debian] vm: the guest test did not reach its end (see $log)"
 }
 
+# build_checks KERNEL...: the module builds (W=1, and sparse but on the
+# debug kernel, where it would repeat the 6.12 run) as TAP lines, from $n.
+build_checks() {
+	local s check checks log what
+	for s in "$@"; do
+		checks="W=1 C=2"
+		[ "$s" = debug ] && checks="W=1"
+		for check in $checks; do
+			log="$OUT/build-$s-${check%%=*}.log"
+			what="modules build on $s with $check"
+			[ "$check" = C=2 ] && what="sparse is clean on $s"
+			[ "$check" = W=1 ] && make -s -C "$ROOT" modules-clean KVER="$s" >/dev/null 2>&1
+			if make -C "$ROOT" modules KVER="$s" $check > "$log" 2>&1; then
+				if grep -E 'warning:|error:' "$log" >/dev/null; then
+					echo "not ok $((++n)) - $what (see $log)"
+					grep -E 'warning:|error:' "$log" | head -n 5 | sed 's/^/# /'
+				else
+					echo "ok $((++n)) - $what"
+				fi
+			else
+				echo "not ok $((++n)) - $what (see $log)"
+				tail -n 5 "$log" | sed 's/^/# /'
+			fi
+		done
+	done
+}
+
+# What the first VM job needs is built first: user space and, when the
+# debug kernel is in the run, its modules. The debug cases job is the
+# longest by far, so it starts as soon as those are there and runs beside
+# the other builds and the host tests, which leave a core idle most of the
+# time (make on a handful of files, tests that mostly wait).
+phase "build"
+{
+	echo "@@VM BOOT host"
+	echo "@@BEGIN build"
+	n=0
+	if make -C "$ROOT" user > "$OUT/build-user.log" 2>&1; then
+		if grep -E 'warning:' "$OUT/build-user.log" >/dev/null; then
+			echo "not ok $((++n)) - user space builds without warnings (see $OUT/build-user.log)"
+		else
+			echo "ok $((++n)) - user space builds without warnings"
+		fi
+	else
+		echo "not ok $((++n)) - user space builds (see $OUT/build-user.log)"
+		tail -n 5 "$OUT/build-user.log" | sed 's/^/# /'
+	fi
+	[ $has_debug -eq 1 ] && build_checks debug
+	echo "@@END build rc=0"
+	echo "@@VM DONE"
+} | verdicts host
+
+early=
+if [ $vm -eq 1 ] && [ $has_debug -eq 1 ]; then
+	phase "VM job cases debug, beside the rest"
+	( t0=$(date +%s)
+	  job_cases debug > "$OUT/job-cases-debug.txt"
+	  printf '   cases debug finished in %ds\n' $(( $(date +%s) - t0 )) >&2 ) &
+	early="cases debug"
+fi
+
+phase "build, the other kernels"
+{
+	echo "@@VM BOOT host"
+	echo "@@BEGIN build-kernels"
+	n=0
+	build_checks ${kernels/debug/}
+	if tests/lint.sh > "$OUT/lint.log" 2>&1; then
+		echo "ok $((++n)) - checkpatch is clean on the kernel sources"
+	else
+		echo "not ok $((++n)) - checkpatch is clean on the kernel sources (see $OUT/lint.log)"
+	fi
+	echo "@@END build-kernels rc=0"
+	echo "@@VM DONE"
+} | verdicts host
+
+phase "host tests"
+{
+	echo "@@VM BOOT host"
+	for t in $(make -s --no-print-directory print-host-tests); do
+		name=${t##*/}
+		echo "@@BEGIN $name"
+		if [ -x "$t" ]; then
+			timeout -s KILL 600 "$t" < /dev/null 2>&1
+			echo "@@END $name rc=$?"
+		else
+			echo "not ok 1 - $t was not built"
+			echo "@@END $name rc=1"
+		fi
+	done
+	echo "@@VM DONE"
+} > "$OUT/host.log"
+verdicts host < "$OUT/host.log"
+
 if [ $vm -eq 1 ]; then
-	# Longest first, two at a time (measured: cases debug ~560 s, cases
-	# 6.1 and 6.12 ~220 s each, selftest debug ~160 s, selftest 6.1
-	# ~70 s, debs ~30 s): the short jobs fill the gaps at the end.
+	# Longest first, two at a time, beside cases debug when it started
+	# early (measured: cases debug ~560 s, cases 6.1 and 6.12 ~220 s
+	# each, selftest debug ~160 s, selftest 6.1 ~70 s, debs ~30 s): the
+	# short jobs fill the gaps at the end.
 	jobs=()
-	[ $has_debug -eq 1 ] && jobs+=("cases debug")
 	[ $debian -eq 1 ] && jobs+=("debian guest")
 	for s in $kernels; do
 		[ "$s" = debug ] || jobs+=("cases $s")
@@ -225,8 +257,9 @@ if [ $vm -eq 1 ]; then
 	[ $has_debug -eq 1 ] && jobs+=("selftest debug")
 	jobs+=("selftest 6.1")
 	[ $debian -eq 1 ] || jobs+=("debs build")
-	phase "VM jobs, two at a time: $(printf '%s, ' "${jobs[@]}" | sed 's/, $//')"
+	phase "VM jobs, two at a time: $(printf '%s, ' ${early:+"$early"} "${jobs[@]}" | sed 's/, $//')"
 	running=0
+	[ -n "$early" ] && running=1
 	for j in "${jobs[@]}"; do
 		if [ $running -ge 2 ]; then
 			wait -n
@@ -239,6 +272,7 @@ if [ $vm -eq 1 ]; then
 		running=$((running + 1))
 	done
 	wait
+	[ -n "$early" ] && jobs=("$early" "${jobs[@]}")
 	for j in "${jobs[@]}"; do
 		set -- $j
 		tee -a "$OUT/results.txt" < "$OUT/job-$1-$2.txt" | grep -E '^(FAIL|SKIP)' >&2
