@@ -49,7 +49,12 @@ wait_for() {
 
 # start_tracer ARGS...: ai_monitor trace --json -v ARGS in the background,
 # until its probes are live and it has said what it probes.
+# The files are emptied here first: the background shell truncates them
+# only when it gets to run, and until then wait_for would read the last
+# tracer's lines.
 start_tracer() {
+	: > "$tmp/json"
+	: > "$tmp/err"
 	"$mon" trace --json -v -i 1 "$@" > "$tmp/json" 2> "$tmp/err" &
 	tracer=$!
 	if ! wait_for "$tmp/err" '^CPU-side'; then

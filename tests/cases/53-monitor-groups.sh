@@ -16,6 +16,7 @@ agnice() { sed -n 's/^\/autogroup-[0-9]* nice //p' /proc/$1/autogroup; }
 agnice_is() { [ "$(agnice $1)" = "$2" ]; }
 weight_is() { [ "$(cat /sys/fs/cgroup/$1/cpu.weight)" = "$2" ]; }
 start_agent() {
+	: > /tmp/agent.log	# now, not when the background shell gets to it
 	$AG "$@" 2> /tmp/agent.log &
 	A=$!
 }
