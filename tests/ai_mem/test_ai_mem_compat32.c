@@ -2,14 +2,15 @@
 /*
  * A 32-bit program (built -m32, static) on the 64-bit kernel: the ioctls
  * go through compat_ioctl with the same structure layouts, and after
- * 100,000 ALLOC/FREE cycles a new buffer still has an offset a 32-bit
- * mmap can reach, and maps and works.
+ * 100,000 ALLOC/FREE cycles (argv[1] for another count) a new buffer still
+ * has an offset a 32-bit mmap can reach, and maps and works.
  */
 #define _FILE_OFFSET_BITS 64
 #include "ai_mem_test.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
+	long cycles = argc > 1 ? atol(argv[1]) : 100000;
 	int fd = ai_open();
 	struct ai_mem_info info = ai_info(fd);
 	uint64_t off = 0, max = 0;
@@ -18,7 +19,7 @@ int main(void)
 
 	ok(sizeof(void *) == 4, "built as a 32-bit program");
 	is_int(info.block_size, 4096, "INFO from 32-bit: block_size 4096");
-	for (i = 0; i < 100000; i++) {
+	for (i = 0; i < cycles; i++) {
 		if (ai_alloc(fd, (1 + i % 16) * PG, -1, 0, &off)) {
 			fails++;
 			continue;
@@ -27,7 +28,7 @@ int main(void)
 			max = off;
 		ai_free(fd, off);
 	}
-	is_int(fails, 0, "100000 ALLOC/FREE cycles from 32-bit");
+	is_int(fails, 0, "%ld ALLOC/FREE cycles from 32-bit", cycles);
 	ok(max < 16 * PG, "  largest offset handed out: 0x%llx",
 	   (unsigned long long)max);
 	if (!ok(!ai_alloc(fd, 64 * PG, -1, 0, &off), "ALLOC 256 KiB"))

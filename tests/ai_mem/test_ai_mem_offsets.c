@@ -3,7 +3,8 @@
  * Each open file's own mmap offset space: failed ALLOCs burn no offsets,
  * freed offsets are reused once nothing maps the old allocation (never
  * while a mapping of it exists), and one file's offsets say nothing about
- * another's. Usage: test_ai_mem_offsets [failing-allocs] (default 10^6).
+ * another's. Usage: test_ai_mem_offsets [failing-allocs [cycles]]
+ * (default 10^6 and 10^5).
  */
 #include "ai_mem_test.h"
 
@@ -31,7 +32,7 @@ static void test_failures_burn_nothing(int fd, const struct ai_mem_info *info,
 	ai_free(fd, hold);
 }
 
-static void test_reuse(int fd)
+static void test_reuse(int fd, long cycles)
 {
 	uint64_t a, b, c, first;
 	long i, moved = 0;
@@ -39,7 +40,7 @@ static void test_reuse(int fd)
 
 	ok(!ai_alloc(fd, 4 * PG, -1, 0, &first), "ALLOC 4 blocks");
 	ai_free(fd, first);
-	for (i = 0; i < 100000; i++) {
+	for (i = 0; i < cycles; i++) {
 		if (ai_alloc(fd, 4 * PG, -1, 0, &a)) {
 			moved = -1;
 			break;
@@ -47,8 +48,8 @@ static void test_reuse(int fd)
 		moved += a != first;
 		ai_free(fd, a);
 	}
-	is_int(moved, 0, "100000 ALLOC/FREE cycles reuse one offset (0x%llx)",
-	       (unsigned long long)first);
+	is_int(moved, 0, "%ld ALLOC/FREE cycles reuse one offset (0x%llx)",
+	       cycles, (unsigned long long)first);
 
 	/* Not while a mapping of the freed allocation exists. */
 	ok(!ai_alloc(fd, 4 * PG, -1, 0, &a), "ALLOC and map");
@@ -87,11 +88,12 @@ static void test_independent(void)
 int main(int argc, char **argv)
 {
 	long count = argc > 1 ? atol(argv[1]) : 1000000;
+	long cycles = argc > 2 ? atol(argv[2]) : 100000;
 	int fd = ai_open();
 	struct ai_mem_info info = ai_info(fd);
 
 	test_failures_burn_nothing(fd, &info, count);
-	test_reuse(fd);
+	test_reuse(fd, cycles);
 	test_independent();
 	close(fd);
 	ok(ai_wait_pool_full(5), "pool full after close");

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # ai_mem allocations as dma-bufs, imported by a real DRM driver (vgem)
 # where the kernel has it (tests/ai_mem/test_ai_mem_dmabuf.c).
-# AI_DMABUF_IMPORTER=1 (the debug kernel's run in make check): only the
-# importer's paths and the module reference, on a small pool.
+# AI_DMABUF_IMPORTER=1: only the importer's paths and the module
+# reference, on a small pool (a quicker look on request; make check runs
+# the whole case on every kernel, the debug one included).
 . /lib/tap.sh
 if [ -f "$AI_EXTRADIR/vgem.ko" ]; then
 	t_load_extra vgem

@@ -25,6 +25,9 @@ t_check "line 4: Autogroup" has '^Autogroup: (built-in|absent), handling: none \
 t_check "Parameters line" has '^Parameters: busy_pct 90 hyst_pct 10 stale_ms 2000 unknown_boost 0 min_nice -10 max_tasks 1024 max_per_user 64 max_gpus 64$'
 t_check "Events line" has '^Events: runs [0-9]+ last_us [0-9]+ max_us [0-9]+ avg_us [0-9]+ stale_runs [0-9]+$'
 t_check "table header" has '^PID +COMM +GPU +STATE +NICE +THREADS +BOOSTED +CPU_MS +REG$'
+# From here on a report stays fresh (the default 2 s went by between the
+# report and the QUERY below on the debug kernel).
+echo 600000 > /sys/module/ai_sched/parameters/stale_ms
 
 P=$(holder 3 p)
 ai_sched_ctl util 0 42
