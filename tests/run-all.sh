@@ -9,9 +9,10 @@
 #    the debug kernel is built once per machine, tests/vm/debug-kernel.sh)
 # 2. builds as tests: user space, both modules on the debug kernel with
 #    W=1, then on 6.1 and 6.12 with W=1 and with sparse (no warnings
-#    allowed), checkpatch on the kernel sources; the debug kernel's cases
-#    (the longest VM job) start as soon as their modules are built, beside
-#    the rest of this phase and the next
+#    allowed), checkpatch on the kernel sources; the debug kernel's
+#    "debug-suite" VM (every case but the attacking ones, the longest VM
+#    job) starts as soon as its modules are built, beside the rest of this
+#    phase and the next
 # 3. host tests (HOST_TESTS from the build.mk fragments: unit tests, the
 #    tracer on this machine's kernel, the dashboard under tmux, ...)
 # 4. the VM jobs, two at a time (TCG runs each VM on one host thread): the
@@ -109,7 +110,7 @@ job_selftest() {
 # (DEBUG_ENV; `make check-debug` runs them at full size), and all the
 # others ("debug-suite"), which cut their own longest loops and largest
 # buffers on that kernel (t_debug_kernel: 21-ai_mem-abi, 29-ai_mem-bounded,
-# 62-lifecycle). Each VM's console is scanned for every detector's report
+# 34-ai_sched-many). Each VM's console is scanned for every detector's report
 # and ends with a forced kmemleak scan.
 DEBUG_CASES=${AI_DEBUG_CASES:-fuzz,faultinj,lifecycle,trinity}
 DEBUG_SUITE=${AI_DEBUG_SUITE:-modules,ai_mem-*,ai_sched-*,bpf-*,monitor-*}
@@ -121,13 +122,14 @@ job_cases() {
 	rm -f "build/vm/$rel/report.txt"
 	case $1 in
 	debug)
-		# The largest pool these cases use is 32 MiB (29-ai_mem-bounded
-		# 256 MiB on this kernel): 2 GiB is plenty, and halves what each
-		# kmemleak scan walks (struct pages of all RAM).
+		# The largest pool these cases use is 32 MiB: 2 GiB is plenty,
+		# and halves what each kmemleak scan walks (struct pages of all
+		# RAM).
 		AI_VM_MEM_MB=${AI_VM_MEM_MB:-2048} AI_VM_ENV="$DEBUG_ENV" \
 			tests/vm/run.sh --no-build --kernel debug \
 			--cases "$DEBUG_CASES" > "$log" 2>&1 ;;
 	debug-suite)
+		# At most 256 MiB of pool (29-ai_mem-bounded on this kernel).
 		AI_VM_MEM_MB=${AI_VM_MEM_MB:-2048} AI_VM_TAG=suite \
 			tests/vm/run.sh --no-build --kernel debug \
 			--cases "$DEBUG_SUITE" > "$log" 2>&1 ;;
@@ -221,7 +223,7 @@ if [ $vm -eq 1 ] && [ $has_debug -eq 1 ] && [ "$DEBUG_SUITE" != none ]; then
 	( t0=$(date +%s)
 	  job_cases debug-suite > "$OUT/job-cases-debug-suite.txt"
 	  printf '   cases debug-suite finished in %ds\n' $(( $(date +%s) - t0 )) >&2 ) &
-	early="cases debug-suite"
+	early="cases debug-suite" early_pid=$!
 fi
 
 phase "build, the other kernels"
@@ -272,8 +274,10 @@ if [ $vm -eq 1 ]; then
 	jobs+=("selftest 6.1")
 	[ $debian -eq 1 ] || jobs+=("debs build")
 	phase "VM jobs, two at a time: $(printf '%s, ' ${early:+"$early"} "${jobs[@]}" | sed 's/, $//')"
+	# The early job takes a slot while it runs; one already over (run.sh
+	# stopped at once) must not, or wait -n would wait for it in vain.
 	running=0
-	[ -n "$early" ] && running=1
+	[ -n "$early" ] && kill -0 "$early_pid" 2>/dev/null && running=1
 	for j in "${jobs[@]}"; do
 		if [ $running -ge 2 ]; then
 			wait -n

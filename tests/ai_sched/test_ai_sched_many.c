@@ -30,8 +30,9 @@ int main(void)
 	double ms;
 
 	N = ai_param("max_tasks");
-	if (N < 2 || N > MAX_N) {
-		printf("Bail out! needs max_tasks between 2 and %d, not %d\n", MAX_N, N);
+	/* kids[7] is re-registered below. */
+	if (N < 8 || N > MAX_N) {
+		printf("Bail out! needs max_tasks between 8 and %d, not %d\n", MAX_N, N);
 		return 1;
 	}
 	for (i = 0; i <= N; i++) {

@@ -299,7 +299,7 @@ grep '^Events' /proc/ai_scheduler | sed 's/^/# /'
 t_check "no group left raised" [ ! -e $J ]
 # A hog's children die of PR_SET_PDEATHSIG a moment after it.
 i=0
-while cat $CG/ai_bench_hog[0-9]*/cgroup.procs | grep -q . && [ $i -lt 50 ]; do
+while cat $CG/ai_bench_hog*/cgroup.procs | grep -q . && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

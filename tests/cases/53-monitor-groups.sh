@@ -161,7 +161,8 @@ H=$!
 sleep 0.2
 ai_sched_ctl register $H -5 > /dev/null
 expect "hog raised" agnice_is $H -10
-expect "hog over the budget: lowered" grep -q 'over the 0.50 budget' /tmp/agent.log
+# The line comes just before the write: wait for the journal to go too.
+expect "hog over the budget: lowered" sh -c "grep -q 'over the 0.50 budget' /tmp/agent.log && [ ! -e $J ]"
 # When it went back: the journal is removed then (nothing raised), and
 # written again only at the next raise, so its directory's mtime says (to
 # the second: the lowering is in [low, low + 1)); the line in the log may
