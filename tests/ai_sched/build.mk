@@ -6,11 +6,13 @@ AI_SCHED_TESTS := test_ai_sched_errors test_ai_sched_boost test_ai_sched_exit te
 AI_SCHED_BENCH := ai_sched_feeder ai_sched_hog
 
 $(addprefix $(OUT)/,$(AI_SCHED_TESTS)): $(OUT)/%: tests/ai_sched/%.c \
-		tests/ai_sched/ai_sched_test.h include/uapi/linux/ai_sched.h tests/lib/tap.h
+		tests/ai_sched/ai_sched_test.h tests/ai_sched/sched_attr.h include/uapi/linux/ai_sched.h \
+		tests/lib/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
 
-$(addprefix $(OUT)/,$(AI_SCHED_BENCH)): $(OUT)/ai_sched_%: tests/bench/ai_sched/%.c
+$(addprefix $(OUT)/,$(AI_SCHED_BENCH)): $(OUT)/ai_sched_%: tests/bench/ai_sched/%.c \
+		tests/ai_sched/sched_attr.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lm -lpthread
 

@@ -10,34 +10,14 @@
  * loaded with stale_ms=500 and the other parameters at their defaults.
  */
 #include "ai_sched_test.h"
+#include "sched_attr.h"
 
 #define BOOST -8
 
-/* glibc has no wrapper; the layout is the uapi's (SCHED_ATTR_SIZE_VER0). */
-struct attr0 {
-	__u32 size, policy;
-	__u64 flags;
-	__s32 nice;
-	__u32 prio;
-	__u64 runtime, deadline, period;
-};
-
-/* The fair slice a thread asked for (6.12+), 0 if none or unsupported. */
-static unsigned long long slice_of(pid_t tid)
-{
-	struct attr0 a = { 0 };
-
-	if (syscall(SYS_sched_getattr, tid, &a, sizeof(a), 0))
-		return 0;
-	return a.runtime;
-}
-
+/* The thread's own nice kept, a custom slice asked for. */
 static int set_slice(pid_t tid, unsigned long long ns)
 {
-	struct attr0 a = { .size = sizeof(a), .policy = SCHED_OTHER,
-			   .nice = nice_of(tid), .runtime = ns };
-
-	return syscall(SYS_sched_setattr, tid, &a, 0);
+	return sched_set_slice(tid, nice_of(tid), ns);
 }
 
 static void check_nices(struct worker *w, const int *want, const char *what)
@@ -77,7 +57,7 @@ static void births(int fd)
 		exit(1);
 	}
 	ok(setpriority(PRIO_PROCESS, w.pid, 3) == 0, "a worker at nice 3");
-	slices = !set_slice(w.pid, 3000000) && slice_of(w.pid) == 3000000;
+	slices = !set_slice(w.pid, 3000000) && sched_slice_of(w.pid) == 3000000;
 	ok(ai_util(fd, 0, 20) == 0, "util 20%%");
 	ok(ai_register(fd, w.pid, BOOST, 0) == 0, "REGISTER it at %d", BOOST);
 	is_int(nice_of(w.pid), BOOST, "its main thread is boosted");
@@ -87,7 +67,7 @@ static void births(int fd)
 	wait_events(1);
 	is_int(nice_of(late), BOOST, "the new thread is boosted (by the fork event)");
 	if (slices)
-		is_int(slice_of(late), 3000000, "the new thread inherited the custom slice");
+		is_int(sched_slice_of(late), 3000000, "the new thread inherited the custom slice");
 	else
 		skip("no per-task slices before 6.12", "the new thread inherited the custom slice");
 
@@ -108,7 +88,7 @@ static void births(int fd)
 	is_int(nice_of(w.pid), 3, "unregistered: main thread at 3");
 	is_int(nice_of(late), 3, "unregistered: the thread created while boosted at 3");
 	if (slices)
-		ok(slice_of(w.pid) == 3000000 && slice_of(late) == 3000000,
+		ok(sched_slice_of(w.pid) == 3000000 && sched_slice_of(late) == 3000000,
 		   "both keep their custom slice");
 	else
 		skip("no per-task slices before 6.12", "both keep their custom slice");
@@ -135,7 +115,7 @@ int main(void)
 	}
 	setpriority(PRIO_PROCESS, w.tid[2], 5);
 	setpriority(PRIO_PROCESS, w.tid[3], -12);
-	slices = !set_slice(w.tid[1], 3000000) && slice_of(w.tid[1]) == 3000000;
+	slices = !set_slice(w.tid[1], 3000000) && sched_slice_of(w.tid[1]) == 3000000;
 
 	/* Fresh GPU: never reported, so unknown: fail closed. */
 	ok(ai_register(fd, w.pid, BOOST, 0) == 0, "REGISTER worker (4 threads) at nice %d", BOOST);
@@ -149,7 +129,7 @@ int main(void)
 	ok(ai_proc_value("GPU Available", v, sizeof(v)) && !strcmp(v, "yes"), "GPU Available: yes");
 	ok(no_reset_on_fork(&w), "the boost sets no SCHED_RESET_ON_FORK");
 	if (slices)
-		is_int(slice_of(w.tid[1]), 3000000, "the boost keeps a thread's custom slice");
+		is_int(sched_slice_of(w.tid[1]), 3000000, "the boost keeps a thread's custom slice");
 	else
 		skip("no per-task slices before 6.12", "the boost keeps a thread's custom slice");
 
@@ -162,7 +142,7 @@ int main(void)
 	ok(ai_util(fd, 0, 95) == 0, "util 95%%");
 	check_nices(&w, own, "util 95% (>= busy_pct 90): relaxed, own nices back");
 	if (slices)
-		is_int(slice_of(w.tid[1]), 3000000, "the restore keeps a thread's custom slice");
+		is_int(sched_slice_of(w.tid[1]), 3000000, "the restore keeps a thread's custom slice");
 	else
 		skip("no per-task slices before 6.12", "the restore keeps a thread's custom slice");
 	ok(row_has(w.pid, " relaxed ") && row_has(w.pid, "0->0 5 0 "),

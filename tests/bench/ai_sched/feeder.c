@@ -27,10 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sched.h>
-#include <stdint.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <linux/ai_sched.h>
+#include "../../ai_sched/sched_attr.h"
 
 static long long ns_of(clockid_t c)
 {
@@ -50,27 +49,6 @@ static void burn(long long cpu_ns)
 		for (i = 0; i < 2000; i++)
 			x = x * 2862933555777941757UL + 3037000493UL;
 	} while (ns_of(CLOCK_THREAD_CPUTIME_ID) < end);
-}
-
-/* glibc 2.36 has no sched_setattr() wrapper: the raw call, sched(7)'s layout. */
-struct feeder_sched_attr {
-	uint32_t size, sched_policy;
-	uint64_t sched_flags;
-	int32_t sched_nice;
-	uint32_t sched_priority;
-	uint64_t sched_runtime, sched_deadline, sched_period;
-};
-
-static int set_slice(long long slice_us)
-{
-	struct feeder_sched_attr a = {
-		.size = sizeof(a),
-		.sched_policy = SCHED_OTHER,
-		.sched_nice = 0,
-		.sched_runtime = slice_us * 1000,
-	};
-
-	return syscall(SYS_sched_setattr, 0, &a, 0);
 }
 
 static int cmp(const void *a, const void *b)
@@ -132,7 +110,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (slice_us && set_slice(slice_us)) {
+	if (slice_us && sched_set_slice(0, 0, slice_us * 1000)) {
 		perror("feeder: sched_runtime");
 		return 1;
 	}
