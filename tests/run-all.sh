@@ -18,7 +18,8 @@
 # 4. the VM jobs, two at a time (TCG runs each VM on one host thread): the
 #    harness self-test on 6.1 (each failure kind goes red) and on the debug
 #    kernel (each detector catches a real bug), every in-VM case on 6.1 and
-#    6.12, the attacking cases on the debug kernel (DEBUG_CASES below), and
+#    6.12, and on the debug kernel in two VMs (the attacking cases,
+#    DEBUG_CASES below, and the rest, DEBUG_SUITE), and
 #    the packaging test on a real Debian 12 guest (tests/debian/guest.sh:
 #    .debs, DKMS, udev, systemd, Python, a kernel upgrade, purge) with
 #    --debian only: it takes about 17 minutes by itself under TCG (two DKMS
@@ -191,7 +192,7 @@ build_checks() {
 }
 
 # What the first VM job needs is built first: user space and, when the
-# debug kernel is in the run, its modules. The debug cases job is the
+# debug kernel is in the run, its modules. The debug-suite job is the
 # longest by far, so it starts as soon as those are there and runs beside
 # the other builds and the host tests, which leave a core idle most of the
 # time (make on a handful of files, tests that mostly wait).
@@ -260,10 +261,11 @@ phase "host tests"
 verdicts host < "$OUT/host.log"
 
 if [ $vm -eq 1 ]; then
-	# Longest first, two at a time, beside cases debug when it started
-	# early (measured: cases debug ~560 s, cases 6.1 and 6.12 ~220 s
-	# each, selftest debug ~160 s, selftest 6.1 ~70 s, debs ~30 s): the
-	# short jobs fill the gaps at the end.
+	# Longest first, two at a time, beside cases debug-suite when it
+	# started early (measured 2026-12-04: debug-suite ~490 s, cases debug
+	# ~240 s, cases 6.1 and 6.12 ~120 s each, selftest debug ~70 s,
+	# selftest 6.1 ~40 s, debs ~20 s): the short jobs fill the gaps at the
+	# end.
 	jobs=()
 	[ $debian -eq 1 ] && jobs+=("debian guest")
 	[ $has_debug -eq 1 ] && jobs+=("cases debug")

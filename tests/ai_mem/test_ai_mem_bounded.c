@@ -41,15 +41,15 @@ static char buf_name[32] = "1 GiB";
 
 /*
  * The phase being measured: [ph_start, ph_end], ph_end 0 while it lasts.
- * A probe call counts when it was due inside the phase, even if it only
- * returned after it: a FREE that never lets the probe run delays that call
- * past its end, and its whole wait must count.
+ * A probe call counts when it overlaps the phase (in_phase()), even if it
+ * only returned after it: a FREE that never lets the probe run delays that
+ * call past its end, and its whole wait must count.
  */
 static volatile double ph_start, ph_end;
 static volatile long probe_seq;
 static volatile int probe_stop;
 static double max_info, max_alloc;
-static long samples;	/* INFO calls due in the phase */
+static long samples;	/* INFO calls that overlapped the phase */
 
 /*
  * Whether a call due at @due that returned at @t overlapped the phase, and
