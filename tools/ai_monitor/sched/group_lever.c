@@ -107,7 +107,8 @@ static int group_open(struct group_lever *gl, struct gl_group *g, int rw, long *
 			return errno == ENOENT ? -ENOENT : -errno;
 		n = read(fd, buf, sizeof(buf) - 1);
 		if (n <= 0) {
-			n = n < 0 ? -errno : -EIO;
+			/* Removed since the open: kernfs says ENODEV. Gone. */
+			n = n < 0 ? (errno == ENODEV ? -ENOENT : -errno) : -EIO;
 			close(fd);
 			return n;
 		}
@@ -168,6 +169,9 @@ static int group_swap(struct group_lever *gl, struct gl_group *g, long expect, l
 		n = snprintf(buf, sizeof(buf), "%ld\n", v);
 		err = write(fd, buf, n) == n ? 0 : -errno;
 		close(fd);
+		/* A cgroup removed between the open and the write: gone. */
+		if (err == -ENODEV && g->kind == GL_CGROUP)
+			return -ENOENT;
 		if (err != -ESRCH || g->kind != GL_AUTOGROUP)
 			break;
 	}
