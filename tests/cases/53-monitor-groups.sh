@@ -173,8 +173,10 @@ if [ $at -ge 4 ]; then
 	t_skip "the lowering was seen $at s after it, too late to tell" "hog back at 0, and held back (5 s)"
 else
 	t_check "hog back at 0" agnice_is $H 0
-	# Held back: watched until 4 s after the lowering (the hold is 5 s;
-	# without it a raise would come within one 1 s window).
+	# Held back: watched until 4 s after the lowering (the hold is 5 s,
+	# counted by the agent from the write that lowered it, so from no
+	# earlier than the journal's removal; without it a raise would come
+	# within one 1 s window).
 	raised=
 	last=0
 	while at=$(($(date +%s) - low)) && [ $at -lt 4 ]; do

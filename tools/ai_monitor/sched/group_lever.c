@@ -294,8 +294,8 @@ static void raise_group(struct group_lever *gl, struct gl_group *g, uint64_t now
 		if (ret < 0 && ret != -ENOENT)
 			warn_once(gl, g, "raise", target, ret);
 		g->applied = 0;
-		g->hold_until = now + GL_HOLD_NS;
 		gl_journal_write(gl);
+		g->hold_until = now_ns() + GL_HOLD_NS;
 		return;
 	}
 	g->warned = 0;
@@ -350,8 +350,13 @@ static void check_raised(struct group_lever *gl, struct gl_group *g, uint64_t no
 	gl->over_budget++;
 	gl->log(LOG_NOTICE, "group lever: %s used %.2f CPUs, over the %.2f budget: lowered for %llu s",
 		group_name(g, name, sizeof(name)), cpus, gl->budget, GL_HOLD_NS / 1000000000ull);
+	/*
+	 * The hold counts from when the value went back, not from the start
+	 * of this update: on a loaded machine reading every group's use and
+	 * writing the journal can take a second or more.
+	 */
 	if (!lower(gl, g, "over budget"))
-		g->hold_until = now + GL_HOLD_NS;
+		g->hold_until = now_ns() + GL_HOLD_NS;
 }
 
 struct gl_group *gl_find_group(struct group_lever *gl, enum gl_kind kind, unsigned long long id)
