@@ -303,9 +303,10 @@ static void raise_group(struct group_lever *gl, struct gl_group *g, uint64_t now
 	if (gl->verbose)
 		gl->log(LOG_INFO, "group lever: %s %ld -> %ld", group_name(g, name, sizeof(name)),
 			g->orig, target);
-	g->t0 = now;
 	if (group_usage(gl, g, &g->u0_us))
 		g->u0_us = ULLONG_MAX;
+	/* Timed after the read, which for an autogroup walks all of /proc. */
+	g->t0 = now_ns();
 }
 
 /*
@@ -342,6 +343,7 @@ static void check_raised(struct group_lever *gl, struct gl_group *g, uint64_t no
 		g->u0_us = ULLONG_MAX;
 		return;
 	}
+	now = now_ns();		/* after the read, as t0 was */
 	cpus = g->u0_us != ULLONG_MAX && u > g->u0_us ? (u - g->u0_us) * 1e3 / (now - g->t0) : 0;
 	g->t0 = now;
 	g->u0_us = u;
