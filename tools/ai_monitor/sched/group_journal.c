@@ -177,6 +177,8 @@ int gl_journal_read(struct group_lever *gl)
 			g->orig = orig;
 			g->set = set;
 			g->applied = 1;
+			/* Its use so far is unknown: the first window measures nothing. */
+			g->u0_us = ULLONG_MAX;
 		}
 	}
 	fclose(f);
